@@ -1,0 +1,1 @@
+"""The catalog of known corpora (catalog.json), shipped with the package as ``rnncli.datasets``."""

@@ -1,0 +1,3 @@
+from rnncli.cli import main
+
+main()

@@ -1,0 +1,127 @@
+"""The LSTM of Greff et al. 2015 ("LSTM: A Search Space Odyssey", arXiv 1503.04069) and its eight variants.
+
+Vanilla LSTM with peepholes (row vectors, ``⊙`` elementwise, ``y`` the block output, ``c`` the cell)::
+
+    z_t = g(x_t W_z + y_{t-1} R_z + b_z)                           block input,  g = tanh
+    i_t = σ(x_t W_i + y_{t-1} R_i + p_i ⊙ c_{t-1} + b_i)            input gate
+    f_t = σ(x_t W_f + y_{t-1} R_f + p_f ⊙ c_{t-1} + b_f)            forget gate
+    c_t = z_t ⊙ i_t + c_{t-1} ⊙ f_t                                  cell
+    o_t = σ(x_t W_o + y_{t-1} R_o + p_o ⊙ c_t + b_o)                output gate (peephole on the new cell)
+    y_t = h(c_t) ⊙ o_t                                              block output, h = tanh
+
+Variants: NIG i_t = 1; NFG f_t = 1; NOG o_t = 1; NIAF g(x) = x; NOAF h(x) = x; NP no peepholes;
+CIFG f_t = 1 - i_t (no forget parameters); FGR every gate also reads the previous step's gates,
+``+ i_{t-1} R_{i→·} + f_{t-1} R_{f→·} + o_{t-1} R_{o→·}`` (nine more matrices; the state carries i, f, o).
+NP is the Udacity notebook's cell. The x-terms of all gates are one fused projection for the whole window;
+the recurrent matrices stay one per gate, which measured faster than one fused [H, 4H] matmul on the CPU
+(shared/reference/field-notes.md, B2/B3).
+"""
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+from rnncli.cells.base import RecurrentCell, weight
+from rnncli.tensorflow_quiet import tf
+
+LSTMState = namedtuple("LSTMState", ["hidden", "cell"])
+LSTMGateState = namedtuple("LSTMGateState", ["hidden", "cell", "input_gate", "forget_gate", "output_gate"])
+
+
+@dataclass(frozen=True)
+class LSTMVariant:
+    """Which parts of the vanilla LSTM a variant keeps."""
+
+    input_gate: bool = True
+    forget_gate: bool = True
+    output_gate: bool = True
+    input_activation: bool = True
+    output_activation: bool = True
+    peepholes: bool = True
+    coupled_gates: bool = False
+    gate_recurrence: bool = False
+
+
+VARIANTS = {
+    "lstm": LSTMVariant(),
+    "nig": LSTMVariant(input_gate=False),
+    "nfg": LSTMVariant(forget_gate=False),
+    "nog": LSTMVariant(output_gate=False),
+    "niaf": LSTMVariant(input_activation=False),
+    "noaf": LSTMVariant(output_activation=False),
+    "np": LSTMVariant(peepholes=False),
+    "cifg": LSTMVariant(forget_gate=False, coupled_gates=True),
+    "fgr": LSTMVariant(gate_recurrence=True),
+}
+
+_GATED = ("i", "f", "o")
+
+
+class LSTM(RecurrentCell):
+    """Greff's vanilla LSTM, or one of its variants (see the module docstring for the equations)."""
+
+    def __init__(self, input_size, hidden_size, init, variant="lstm", forget_bias=0.0, name=None):
+        super().__init__(input_size, hidden_size, name=name or variant)
+        self.variant_name = variant
+        self.variant = spec = VARIANTS[variant]
+        self.State = LSTMGateState if spec.gate_recurrence else LSTMState
+        present = {"z": True, "i": spec.input_gate, "f": spec.forget_gate, "o": spec.output_gate}
+        self.gates = tuple(gate for gate, kept in present.items() if kept)
+        with self.name_scope:
+            self.W = {g: weight(init.matrix((input_size, hidden_size)), f"W_{g}") for g in self.gates}
+            self.R = {g: weight(init.matrix((hidden_size, hidden_size), True), f"R_{g}") for g in self.gates}
+            biases = {g: init.vector(hidden_size) for g in self.gates}
+            if "f" in biases:
+                biases["f"] = biases["f"] + forget_bias
+            self.b = {g: weight(value, f"b_{g}") for g, value in biases.items()}
+            peeped = [g for g in _GATED if g in self.gates] if spec.peepholes else []
+            self.p = {g: weight(init.vector(hidden_size), f"p_{g}") for g in peeped}
+            sources = _GATED if spec.gate_recurrence else ()
+            self.gate_R = {
+                (src, dst): weight(init.matrix((hidden_size, hidden_size), True), f"R_{src}{dst}")
+                for src in sources
+                for dst in _GATED
+            }
+
+    @property
+    def state_size(self):
+        return self.State(*[self.hidden_size] * len(self.State._fields))
+
+    def input_projection(self):
+        kernel = tf.concat([self.W[g] for g in self.gates], axis=1)
+        bias = tf.concat([self.b[g] for g in self.gates], axis=0)
+        return kernel, bias
+
+    def step(self, projected_inputs, state):
+        spec = self.variant
+        x_terms = dict(zip(self.gates, tf.split(projected_inputs, len(self.gates), axis=-1)))
+        y_prev, c_prev = state.hidden, state.cell
+
+        def preactivation(gate):
+            total = x_terms[gate] + tf.matmul(y_prev, self.R[gate])
+            if spec.gate_recurrence and gate != "z":
+                previous = {"i": state.input_gate, "f": state.forget_gate, "o": state.output_gate}
+                for src in _GATED:
+                    total += tf.matmul(previous[src], self.gate_R[(src, gate)])
+            return total
+
+        def peephole(gate, cell):
+            return self.p[gate] * cell if gate in self.p else 0.0
+
+        z = preactivation("z")
+        if spec.input_activation:
+            z = tf.tanh(z)
+        i = tf.sigmoid(preactivation("i") + peephole("i", c_prev)) if spec.input_gate else None
+        if spec.coupled_gates:
+            f = 1.0 - i
+        elif spec.forget_gate:
+            f = tf.sigmoid(preactivation("f") + peephole("f", c_prev))
+        else:
+            f = None
+        c = (z * i if i is not None else z) + (c_prev * f if f is not None else c_prev)
+        o = tf.sigmoid(preactivation("o") + peephole("o", c)) if spec.output_gate else None
+        y = tf.tanh(c) if spec.output_activation else c
+        if o is not None:
+            y = y * o
+        if spec.gate_recurrence:
+            return y, LSTMGateState(y, c, i, f, o)
+        return y, LSTMState(y, c)

@@ -1,0 +1,55 @@
+"""Every option of a training run in one dataclass, saved as ``config.json`` beside the checkpoints."""
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+
+@dataclass
+class TrainConfig:
+    # data
+    corpus: str = "text8"
+    data_dir: str | None = None
+    valid_size: int | None = None
+    test_size: int | None = None
+    valid_position: str = "end"
+    # model
+    cell: str = "lstm"
+    hidden: int = 64
+    layers: int = 1
+    embedding_size: int = 0
+    init: str = "uniform"
+    orthogonal_scale: float = 1.1
+    forget_bias: float = 0.0
+    unroll_mode: str = "static"
+    # optimisation (defaults: the Udacity notebook's)
+    batch_size: int = 64
+    unroll: int = 10
+    steps: int = 7001
+    optimizer: str = "sgd"
+    lr: float = 10.0
+    decay_rate: float = 0.1
+    decay_steps: int = 5000
+    clip_norm: float = 1.25
+    momentum: float = 0.9
+    reset_state_every: int = 0
+    seed: int = 0
+    # reporting
+    log_every: int = 100
+    eval_every: int = 1000
+    sample_every: int = 1000
+    sample_length: int = 80
+    eval_batch_size: int = 32
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+
+    def to_json(self):
+        return json.dumps(dataclasses.asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text):
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
+
+    #: Options that fix the shape of the weights: a resumed run must not change them.
+    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size")

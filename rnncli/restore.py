@@ -1,0 +1,27 @@
+"""Building a model from a run's config, and restoring a trained one from its run directory."""
+
+from rnncli.cells import WeightInit
+from rnncli.data.corpus import Vocabulary
+from rnncli.errors import UsageProblem
+from rnncli.models.char_lm import CharLanguageModel
+from rnncli.run_dir import RunDirectory
+from rnncli.tensorflow_quiet import tf
+
+
+def build_model(config, vocab_size):
+    init = WeightInit(config.init, seed=config.seed, orthogonal_scale=config.orthogonal_scale)
+    return CharLanguageModel(vocab_size, config.cell, config.hidden, config.layers, config.embedding_size,
+                             init, config.forget_bias, config.unroll_mode)
+
+
+def load_trained(path):
+    """``(run, config, vocabulary, model)`` with the weights of the run's latest checkpoint."""
+    run = RunDirectory.open(path)
+    config = run.config()
+    vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8"))
+    model = build_model(config, len(vocabulary))
+    latest = tf.train.latest_checkpoint(run.checkpoints)
+    if latest is None:
+        raise UsageProblem(f"{run.path} has no checkpoint yet")
+    tf.train.Checkpoint(model=model).restore(latest).expect_partial()
+    return run, config, vocabulary, model

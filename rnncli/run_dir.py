@@ -1,0 +1,117 @@
+"""A run directory: config.json, vocab.json, checkpoints/, metrics.jsonl, tensorboard/, samples.txt, curves.png.
+
+Config and vocabulary are written atomically (temporary file, then rename), metrics are appended and
+flushed one record at a time, so an interrupted run never leaves a file half-written.
+"""
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from rnncli.config import TrainConfig
+from rnncli.errors import UsageProblem
+
+CONFIG = "config.json"
+VOCAB = "vocab.json"
+METRICS = "metrics.jsonl"
+
+
+def write_atomically(path, text):
+    path = Path(path)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8",
+                                     prefix=f".{path.name}.") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(stream.name, path)
+
+
+def default_run_path(cell):
+    return Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{cell}"
+
+
+class RunDirectory:
+    def __init__(self, path):
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, path, config):
+        """A new run directory for ``config``; refuses a folder that already holds anything."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise UsageProblem(f"--run-dir {path} is a file, not a folder")
+        if path.exists() and any(path.iterdir()):
+            if (path / CONFIG).exists():
+                raise UsageProblem(f"{path} already holds a run; continue it with --resume {path} "
+                                   "or choose another --run-dir")
+            raise UsageProblem(f"{path} is not empty and is not an rnncli run; choose another --run-dir")
+        path.mkdir(parents=True, exist_ok=True)
+        run = cls(path)
+        write_atomically(run.path / CONFIG, config.to_json())
+        return run
+
+    @classmethod
+    def open(cls, path):
+        """An existing run directory; refuses a folder that is not one."""
+        path = Path(path)
+        if not path.is_dir():
+            raise UsageProblem(f"{path}: no such run directory")
+        if not (path / CONFIG).exists() or not (path / VOCAB).exists():
+            raise UsageProblem(f"{path} is not an rnncli run directory (no {CONFIG} or {VOCAB})")
+        return cls(path)
+
+    def config(self):
+        try:
+            return TrainConfig.from_json((self.path / CONFIG).read_text())
+        except (ValueError, TypeError) as problem:
+            raise UsageProblem(f"{self.path / CONFIG} is unreadable: {problem}") from None
+
+    def save_config(self, config):
+        write_atomically(self.path / CONFIG, config.to_json())
+
+    @property
+    def vocab_path(self):
+        return self.path / VOCAB
+
+    @property
+    def checkpoints(self):
+        return self.path / "checkpoints"
+
+    @property
+    def tensorboard(self):
+        return self.path / "tensorboard"
+
+    @property
+    def samples(self):
+        return self.path / "samples.txt"
+
+    @property
+    def curves(self):
+        return self.path / "curves.png"
+
+    @property
+    def metrics_path(self):
+        return self.path / METRICS
+
+    def append_metrics(self, record):
+        with open(self.metrics_path, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(record) + "\n")
+            stream.flush()
+
+    def metrics(self):
+        if not self.metrics_path.exists():
+            return []
+        records = []
+        for line in self.metrics_path.read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:  # a record torn by a kill: everything before it is intact
+                break
+        return records
+
+    def truncate_metrics(self, last_step):
+        """Keep the records up to ``last_step``: what a resumed run recomputes is dropped, not doubled."""
+        kept = [r for r in self.metrics() if r["step"] <= last_step]
+        write_atomically(self.metrics_path, "".join(json.dumps(r) + "\n" for r in kept))

@@ -1,0 +1,60 @@
+"""Sampling text from a model: the whole generation loop runs inside one graph call.
+
+Each step draws ``s_{t+1} ~ softmax(logits_t / T)`` (temperature ``T``; ``T = 0`` takes the argmax),
+with stateless random draws seeded by ``(seed, t)``, so the same seed gives the same text.
+"""
+
+import numpy as np
+
+from rnncli.tensorflow_quiet import tf
+
+
+class Sampler:
+    def __init__(self, model):
+        self.model = model
+
+        @tf.function(reduce_retracing=True)
+        def prime(ids, states):
+            _, states = model(ids, states)
+            return states
+
+        @tf.function
+        def generate(first_ids, states, length, temperature, seed):
+            def body(t, ids, states, generated):
+                logits, states = model.step(ids, states)
+                greedy = tf.argmax(logits, axis=-1, output_type=tf.int32)
+                drawn = tf.random.stateless_categorical(
+                    logits / tf.maximum(temperature, 1e-6), 1, seed=tf.stack([seed, t]), dtype=tf.int32
+                )[:, 0]
+                ids = tf.where(temperature > 0.0, drawn, greedy)
+                return t + 1, ids, states, generated.write(t, ids)
+
+            generated = tf.TensorArray(tf.int32, size=length)
+            _, _, _, generated = tf.while_loop(
+                lambda t, *_: t < length, body, (tf.constant(0), first_ids, states, generated),
+                maximum_iterations=length,
+            )
+            return tf.transpose(generated.stack())
+
+        self._prime = prime
+        self._generate = generate
+
+    def sample(self, prime_ids, length, num_samples=1, temperature=1.0, seed=0):
+        """``[num_samples, length]`` ids that continue ``prime_ids`` (a random first id when it is empty)."""
+        rng = np.random.default_rng(seed)
+        states = self.model.initial_states(num_samples)
+        if len(prime_ids) == 0:
+            first = rng.integers(0, self.model.vocab_size, num_samples).astype(np.int32)
+            prefix = first[:, None]
+            length -= 1
+        else:
+            prime = np.tile(np.asarray(prime_ids, dtype=np.int32)[:, None], (1, num_samples))
+            if len(prime_ids) > 1:
+                states = self._prime(prime[:-1], states)
+            first = prime[-1]
+            prefix = np.zeros((num_samples, 0), dtype=np.int32)
+        if length <= 0:
+            return prefix
+        generated = self._generate(first, states, tf.constant(length), tf.constant(float(temperature)),
+                                   tf.constant(int(seed), tf.int32))
+        return np.concatenate([prefix, generated.numpy()], axis=1)
