@@ -36,6 +36,9 @@ def main():
     Every cell is its textbook equations in a few lines of TensorFlow; rnncli trains them as character
     language models with truncated BPTT, saved state, clipping and decayed SGD.
     """
+    from rnncli.tensorflow_quiet import route_native_logs_to_null
+
+    route_native_logs_to_null()
 
 
 @main.command()
