@@ -9,14 +9,14 @@ import sys
 
 import rich_click as click
 
+from rnncli.cells import CELL_NAMES
+from rnncli.cells.initializers import SCHEMES
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 
 click.rich_click.USE_MARKDOWN = False
 click.rich_click.SHOW_ARGUMENTS = True
 
-CELLS = ("lstm", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr")
-INITS = ("uniform", "truncated-normal", "uniform-unit", "glorot", "orthogonal", "identity")
 POSITIVE = click.IntRange(min=1)
 NON_NEGATIVE = click.IntRange(min=0)
 DEFAULTS = TrainConfig()
@@ -51,13 +51,13 @@ def main():
 @click.option("--test-size", type=NON_NEGATIVE, help="Test characters taken from the end (default: the corpus's).")
 @click.option("--valid-position", type=click.Choice(["end", "start"]), default="end", show_default=True,
               help="Where validation text sits: after the training text, or at the start (the Udacity seed).")
-@click.option("--cell", type=click.Choice(CELLS), default=DEFAULTS.cell, show_default=True,
+@click.option("--cell", type=click.Choice(CELL_NAMES), default=DEFAULTS.cell, show_default=True,
               help="Recurrent cell (Greff et al. 2015 names).")
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units per layer.")
 @click.option("--layers", type=POSITIVE, default=DEFAULTS.layers, show_default=True, help="Stacked layers.")
 @click.option("--embedding-size", type=NON_NEGATIVE, default=0, show_default=True,
               help="Embedding width; 0 feeds one-hot characters (the seed).")
-@click.option("--init", type=click.Choice(INITS), default=DEFAULTS.init, show_default=True,
+@click.option("--init", type=click.Choice(SCHEMES), default=DEFAULTS.init, show_default=True,
               help="Weight initialiser.")
 @click.option("--orthogonal-scale", type=click.FloatRange(min=0, min_open=True), default=1.1, show_default=True)
 @click.option("--forget-bias", type=float, default=0.0, show_default=True,

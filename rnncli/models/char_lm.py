@@ -11,7 +11,8 @@ The model holds weights only; whoever runs it (trainer, evaluator, sampler) owns
 
 import numpy as np
 
-from rnncli.cells import WeightInit, make_cell
+from rnncli.cells import make_cell
+from rnncli.cells.initializers import WeightInit
 from rnncli.cells.base import weight
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll import unroll

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rnncli.cells import WeightInit, make_cell
+from rnncli.cells import make_cell
+from rnncli.cells.initializers import WeightInit
 from rnncli.cells.lstm import VARIANTS
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll import dynamic_unroll, static_unroll

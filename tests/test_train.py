@@ -1,0 +1,93 @@
+"""The training loop's pieces: schedule, clipping, saved state, learning on real text."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnncli.cells.initializers import WeightInit
+from rnncli.config import TrainConfig
+from rnncli.data.batches import WindowBatches
+from rnncli.data.corpus import prepare_corpus
+from rnncli.evaluate import Evaluator
+from rnncli.models.char_lm import CharLanguageModel
+from rnncli.tensorflow_quiet import tf
+from rnncli.train import make_optimizer, make_train_step, saved_state_variables
+
+
+def tiny_model(vocab_size=7, cell="lstm", hidden=6, unroll_mode="static"):
+    return CharLanguageModel(vocab_size, cell, hidden, init=WeightInit("uniform", seed=1), unroll_mode=unroll_mode)
+
+
+def test_the_seed_schedule_gives_10_until_step_4999_and_1_from_5000():
+    optimizer = make_optimizer(TrainConfig())
+    optimizer.iterations.assign(4999)
+    assert float(optimizer.learning_rate) == pytest.approx(10.0)
+    optimizer.iterations.assign(5000)
+    assert float(optimizer.learning_rate) == pytest.approx(1.0)
+
+
+def test_clipping_bounds_the_global_norm_of_the_update():
+    model = tiny_model()
+    optimizer = make_optimizer(TrainConfig(lr=1.0, clip_norm=0.01))
+    saved = saved_state_variables(model, 4)
+    step = make_train_step(model, optimizer, saved, clip_norm=0.01)
+    before = [w.numpy() for w in model.trainable_variables]
+    window = np.random.default_rng(0).integers(0, 7, (4, 6))
+    _, norm = step(window)
+    update = math.sqrt(sum(((w.numpy() - b) ** 2).sum() for w, b in zip(model.trainable_variables, before)))
+    assert float(norm) > 0.01
+    assert update == pytest.approx(0.01, rel=1e-3)
+
+
+@pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
+def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
+    model = tiny_model(unroll_mode=unroll_mode)
+    optimizer = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))  # weights effectively frozen
+    saved = saved_state_variables(model, 3)
+    step = make_train_step(model, optimizer, saved, clip_norm=1.0)
+    ids = np.random.default_rng(1).integers(0, 7, (3, 9))
+    step(ids[:, :5])
+    step(ids[:, 4:])
+    _, final = model(tf.constant(ids[:, :8].T), model.initial_states(3))
+    np.testing.assert_allclose(saved[0].cell.numpy(), final[0].cell.numpy(), atol=1e-6)
+    np.testing.assert_allclose(saved[0].hidden.numpy(), final[0].hidden.numpy(), atol=1e-6)
+
+
+def test_static_and_dynamic_unroll_give_the_same_logits():
+    ids = tf.constant(np.random.default_rng(2).integers(0, 7, (12, 2)))
+    static, dynamic = tiny_model(), tiny_model(unroll_mode="dynamic")
+    logits_static, _ = static(ids, static.initial_states(2))
+    logits_dynamic, _ = dynamic(ids, dynamic.initial_states(2))
+    np.testing.assert_allclose(logits_static.numpy(), logits_dynamic.numpy(), atol=1e-6)
+
+
+def test_evaluation_counts_every_character_once_whatever_the_rows():
+    model = tiny_model()
+    ids = np.random.default_rng(3).integers(0, 7, 4321)
+    one_stream = Evaluator(model, max_rows=1)(ids)
+    manual_logits, _ = model(tf.constant(ids[:-1, None]), model.initial_states(1))
+    manual = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:, None], manual_logits))
+    assert one_stream.characters == 4320
+    assert one_stream.nll == pytest.approx(float(manual), rel=1e-5)
+    assert Evaluator(model, max_rows=2)(ids).characters == 4320
+
+
+@pytest.mark.slow
+def test_training_on_real_text_lowers_validation_perplexity_below_the_unigram_baseline(shakespeare):
+    corpus = prepare_corpus(shakespeare[:200_000], valid_size=20_000, test_size=0)
+    vocab = len(corpus.vocabulary)
+    model = CharLanguageModel(vocab, "lstm", 64, init=WeightInit("uniform", seed=0))
+    optimizer = make_optimizer(TrainConfig(optimizer="adam", lr=0.01, decay_steps=10_000))
+    saved = saved_state_variables(model, 32)
+    step = make_train_step(model, optimizer, saved, clip_norm=5.0)
+    batches = WindowBatches(corpus.train, 32, 20)
+    evaluate = Evaluator(model)
+    before = evaluate(corpus.valid).perplexity
+    for k in range(400):
+        step(batches.window(k))
+    after = evaluate(corpus.valid).perplexity
+    counts = np.bincount(corpus.train, minlength=vocab) / len(corpus.train)
+    unigram = math.exp(-(counts[counts > 0] * np.log(counts[counts > 0])).sum())
+    assert before > 0.9 * vocab  # an untrained model is near uniform
+    assert after < 0.6 * unigram, (before, after, unigram)
