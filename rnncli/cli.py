@@ -14,7 +14,7 @@ from rnncli.cells.initializers import SCHEMES
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 
-click.rich_click.USE_MARKDOWN = False
+click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
 
 POSITIVE = click.IntRange(min=1)

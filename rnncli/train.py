@@ -166,7 +166,7 @@ class Trainer:
                     self.manager.save(checkpoint_number=step + 1)
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
-        return {"step": self.step, "run_dir": str(self.run.path), **last}
+        return {**last, "step": self.step, "run_dir": str(self.run.path)}
 
     @contextlib.contextmanager
     def _checkpoint_on_interrupt(self):

@@ -1,0 +1,150 @@
+"""rnncli train / sample / eval end to end through the command line, in process."""
+
+import json
+import struct
+
+import pytest
+from click.testing import CliRunner
+
+from rnncli.cli import main
+
+TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
+        "--eval-every", "10", "--sample-every", "10", "--checkpoint-every", "5", "--valid-size", "500"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    corpus = folder / "corpus.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 80, encoding="utf-8")
+    result = invoke("train", "--corpus", corpus, "--steps", 12, "--run-dir", folder / "run", "--json", *TINY)
+    assert result.exit_code == 0, result.output
+    return folder / "run", corpus, json.loads(result.stdout)
+
+
+def test_train_writes_the_run_directory(trained_run):
+    run, _, summary = trained_run
+    assert {"step", "valid_perplexity", "valid_bpc", "chars_per_sec", "run_dir"} <= summary.keys()
+    assert summary["step"] == 12 and summary["run_dir"] == str(run)
+    config = json.loads((run / "config.json").read_text())
+    assert config["cell"] == "lstm" and config["hidden"] == 16 and config["valid_size"] == 500
+    assert json.loads((run / "vocab.json").read_text())["symbols"][0] == " "
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    logged = [r for r in records if "loss" in r]
+    assert [r["step"] for r in logged] == list(range(12))
+    assert {"minibatch_perplexity", "lr", "chars_per_sec", "elapsed_s"} <= logged[0].keys()
+    assert [r["step"] for r in records if "valid_perplexity" in r] == [0, 10, 11]
+    assert sorted(p.name for p in (run / "checkpoints").glob("*.index")) == ["ckpt-10.index", "ckpt-12.index",
+                                                                             "ckpt-5.index"]
+    assert (run / "samples.txt").read_text().startswith("--- step 0\n")
+    png = (run / "curves.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1000, 400)
+
+
+def test_tensorboard_events_hold_the_logged_scalars(trained_run):
+    from rnncli.tensorflow_quiet import tf
+
+    run, _, _ = trained_run
+    tags = set()
+    for event_file in (run / "tensorboard").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            tags.update(value.tag for value in event.summary.value)
+    assert {"loss", "valid_perplexity", "valid_bpc", "lr"} <= tags
+
+
+def test_eval_of_the_validation_text_equals_the_final_validation_figure(trained_run, tmp_path):
+    run, corpus, summary = trained_run
+    valid = tmp_path / "valid.txt"
+    valid.write_text(corpus.read_text(encoding="utf-8")[-500:], encoding="utf-8")
+    result = invoke("eval", run, "--corpus", valid, "--json")
+    assert result.exit_code == 0, result.output
+    evaluation = json.loads(result.stdout)
+    assert evaluation["characters"] == 499
+    assert evaluation["perplexity"] == pytest.approx(summary["valid_perplexity"], rel=1e-5)
+    assert evaluation["bpc"] == pytest.approx(summary["valid_bpc"], rel=1e-5)
+
+
+def test_sampling_is_reproducible_and_continues_the_prime(trained_run):
+    run, _, _ = trained_run
+    first = json.loads(invoke("sample", run, "--length", 40, "--seed", 3, "--prime", "to be", "--json").stdout)
+    again = json.loads(invoke("sample", run, "--length", 40, "--seed", 3, "--prime", "to be", "--json").stdout)
+    other = json.loads(invoke("sample", run, "--length", 40, "--seed", 4, "--prime", "to be", "--json").stdout)
+    assert first["text"] == again["text"] != other["text"]
+    assert first["text"].startswith("to be") and len(first["text"]) == 45
+    greedy = [json.loads(invoke("sample", run, "--length", 20, "--temperature", 0, "--seed", s, "--json").stdout)
+              for s in (1, 1)]
+    assert greedy[0]["text"] == greedy[1]["text"]
+    several = json.loads(invoke("sample", run, "--length", 10, "--num-samples", 3, "--prime", "be", "--json").stdout)
+    assert len(several["texts"]) == 3 and all(len(t) == 12 for t in several["texts"])
+
+
+def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path, small_corpus):
+    common = ["--corpus", small_corpus, *TINY, "--sample-every", "0", "--seed", "5"]
+    assert invoke("train", "--steps", 14, "--run-dir", tmp_path / "whole", *common).exit_code == 0
+    assert invoke("train", "--steps", 5, "--run-dir", tmp_path / "split", *common).exit_code == 0
+    resumed = invoke("train", "--resume", tmp_path / "split", "--steps", 14)
+    assert resumed.exit_code == 0, resumed.output
+    assert "resumed" in resumed.output
+
+    def losses(name):
+        lines = (tmp_path / name / "metrics.jsonl").read_text().splitlines()
+        return {r["step"]: r["loss"] for r in map(json.loads, lines) if "loss" in r}
+
+    whole, split = losses("whole"), losses("split")
+    assert sorted(split) == list(range(14))
+    assert split == pytest.approx(whole, rel=1e-5)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cell", "nosuch"], "'nosuch' is not one of"),
+    (["--hidden", "0"], "0 is not in the range x>=1"),
+    (["--batch-size", "-3"], "-3 is not in the range x>=1"),
+    (["--unroll", "5000"], "fewer than one batch"),
+    (["--batch-size", "1000"], "fewer than one batch"),
+])
+def test_bad_training_input_is_one_line_and_exit_2(tmp_path, small_corpus, args, message):
+    result = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(tmp_path / "r"),
+                                       "--valid-size", "100", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_foreign_or_existing_run_directory_is_never_touched(tmp_path, small_corpus):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.jpg").write_bytes(b"not a run")
+    result = invoke("train", "--corpus", small_corpus, "--run-dir", foreign)
+    assert result.exit_code == 2 and "not an rnncli run" in result.output
+    assert [p.name for p in foreign.iterdir()] == ["holiday.jpg"]
+    assert (foreign / "holiday.jpg").read_bytes() == b"not a run"
+    for command in (["sample", foreign], ["eval", foreign, "--corpus", small_corpus], ["train", "--resume", foreign]):
+        result = invoke(*command)
+        assert result.exit_code == 2 and "not an rnncli run directory" in result.output
+    result = invoke("sample", tmp_path / "absent")
+    assert result.exit_code == 2 and "no such run directory" in result.output
+
+
+def test_training_into_an_existing_run_is_refused_and_leaves_it_intact(trained_run):
+    run, corpus, _ = trained_run
+    before = (run / "config.json").read_text()
+    result = invoke("train", "--corpus", corpus, "--run-dir", run)
+    assert result.exit_code == 2 and "already holds a run" in result.output
+    assert (run / "config.json").read_text() == before
+
+
+def test_a_prime_outside_the_vocabulary_is_refused(trained_run):
+    run, _, _ = trained_run
+    result = invoke("sample", run, "--prime", "tö bé")
+    assert result.exit_code == 2
+    assert "outside the run's vocabulary: 'éö'" in result.output
+
+
+def test_resume_with_a_different_architecture_is_refused(trained_run):
+    run, _, _ = trained_run
+    result = invoke("train", "--resume", run, "--hidden", 32)
+    assert result.exit_code == 2 and "--hidden 32 differs from the run's 16" in result.output
