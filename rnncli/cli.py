@@ -83,6 +83,10 @@ def main():
 @click.option("--reset-state-every", type=NON_NEGATIVE, default=0, show_default=True,
               help="Zero the saved state every N steps (0: never, as the seed).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of weights, sampling and TensorFlow.")
+@click.option("--max-bad-steps", type=POSITIVE, default=DEFAULTS.max_bad_steps, show_default=True,
+              help="Non-finite steps in a row (each skipped and counted) before --on-nan acts.")
+@click.option("--on-nan", type=click.Choice(["stop", "rollback"]), default=DEFAULTS.on_nan, show_default=True,
+              help="stop: exit 1 keeping the last good checkpoint; rollback: restore it and halve the lr.")
 @click.option("--log-every", type=POSITIVE, default=DEFAULTS.log_every, show_default=True)
 @click.option("--eval-every", type=POSITIVE, default=DEFAULTS.eval_every, show_default=True)
 @click.option("--sample-every", type=NON_NEGATIVE, default=DEFAULTS.sample_every, show_default=True,
@@ -100,11 +104,19 @@ def train(run_dir, resume_dir, json_output, **options):
     """
     from rnncli.report import make_console
 
+    from rnncli.stop_signals import StopRequested
+    from rnncli.train import TrainingFailed
+
     console = make_console(json_output)
     try:
         summary = _train(run_dir, resume_dir, options, console)
     except UsageProblem as problem:
         fail(problem)
+    except TrainingFailed as problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
+    except StopRequested as stop:
+        sys.exit(stop.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     if json_output:

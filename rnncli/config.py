@@ -34,6 +34,9 @@ class TrainConfig:
     momentum: float = 0.9
     reset_state_every: int = 0
     seed: int = 0
+    # bad numbers
+    max_bad_steps: int = 10
+    on_nan: str = "stop"
     # reporting
     log_every: int = 100
     eval_every: int = 1000
@@ -52,4 +55,4 @@ class TrainConfig:
         return cls(**{k: v for k, v in json.loads(text).items() if k in known})
 
     #: Options that fix the shape of the weights: a resumed run must not change them.
-    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size")
+    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll")

@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 def make_console(json_output=False):
     """The one console: stderr when stdout carries the ``--json`` object."""
-    return Console(stderr=json_output, highlight=False)
+    return Console(stderr=json_output, highlight=False, soft_wrap=True)
 
 
 def training_progress(console, total_steps, completed):
