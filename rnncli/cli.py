@@ -93,10 +93,18 @@ def main():
               help="Print five sample lines every N steps (0: never).")
 @click.option("--checkpoint-every", type=POSITIVE, default=DEFAULTS.checkpoint_every, show_default=True)
 @click.option("--keep-checkpoints", type=POSITIVE, default=DEFAULTS.keep_checkpoints, show_default=True)
+@click.option("--strategy", type=click.Choice(["default", "mirrored", "multi-worker"]), default="default",
+              show_default=True, help="tf.distribute strategy: one device, local GPUs (or --replicas logical "
+              "CPUs), or several workers.")
+@click.option("--replicas", type=click.IntRange(min=2), default=2, show_default=True,
+              help="Logical CPU devices for --strategy mirrored on a machine without a GPU.")
+@click.option("--workers", help="host:port of every worker, comma-separated (else TF_CONFIG) for multi-worker.")
+@click.option("--task-index", type=NON_NEGATIVE, default=0, show_default=True,
+              help="This worker's place in --workers; worker 0 is the chief that writes the run directory.")
 @click.option("--run-dir", type=click.Path(), help="Where the run is written (default runs/<time>-<cell>).")
 @click.option("--resume", "resume_dir", type=click.Path(), help="Continue the run in this directory.")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON summary object on stdout.")
-def train(run_dir, resume_dir, json_output, **options):
+def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_index, **options):
     """Train a character language model built from a low-level recurrent cell.
 
     Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
@@ -109,7 +117,7 @@ def train(run_dir, resume_dir, json_output, **options):
 
     console = make_console(json_output)
     try:
-        summary = _train(run_dir, resume_dir, options, console)
+        summary = _train(run_dir, resume_dir, options, console, (strategy, replicas, workers, task_index))
     except UsageProblem as problem:
         fail(problem)
     except TrainingFailed as problem:
@@ -123,28 +131,45 @@ def train(run_dir, resume_dir, json_output, **options):
         click.echo(json.dumps(summary))
 
 
-def _train(run_dir, resume_dir, options, console):
+def _train(run_dir, resume_dir, options, console, strategy_options):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from rnncli.distribute import is_chief, make_strategy
     from rnncli.run_dir import RunDirectory, default_run_path
     from rnncli.train import Trainer
 
-    if resume_dir:
-        run = RunDirectory.open(resume_dir)
-        config = run.config()
-        given = click.get_current_context()
-        for name in TrainConfig.ARCHITECTURE + ("corpus",):
-            if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
-                raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
-                                   f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
-        if given.get_parameter_source("steps").name == "COMMANDLINE":
-            config.steps = options["steps"]
-            run.save_config(config)
-        trainer = Trainer(config, run, console, resume=True)
-    else:
-        config = TrainConfig(**options)
-        run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
-        trainer = Trainer(config, run, console)
-    summary = trainer.run_training()
-    return {**summary, "config": dataclasses.asdict(config)}
+    strategy = make_strategy(*strategy_options)
+    scratch = None
+    if not is_chief(strategy):  # only the chief writes the run directory; other workers use a scratch copy
+        scratch = Path(tempfile.mkdtemp(prefix="rnncli-worker-"))
+        if resume_dir:
+            resume_dir = shutil.copytree(resume_dir, scratch / "run")
+        else:
+            run_dir = scratch / "run"
+    try:
+        if resume_dir:
+            run = RunDirectory.open(resume_dir)
+            config = run.config()
+            given = click.get_current_context()
+            for name in TrainConfig.ARCHITECTURE + ("corpus",):
+                if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
+                    raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
+                                       f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
+            if given.get_parameter_source("steps").name == "COMMANDLINE":
+                config.steps = options["steps"]
+                run.save_config(config)
+            trainer = Trainer(config, run, console, resume=True, strategy=strategy)
+        else:
+            config = TrainConfig(**options)
+            run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
+            trainer = Trainer(config, run, console, strategy=strategy)
+        summary = trainer.run_training()
+        return {**summary, "config": dataclasses.asdict(config)}
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @main.command()

@@ -48,31 +48,60 @@ def saved_state_variables(model, batch_size):
     ]
 
 
-def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None):
-    """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied)``."""
+def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None):
+    """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied)``.
+
+    Under a ``tf.distribute`` strategy with R replicas, replica r takes batch rows ``[r B/R, (r+1) B/R)``
+    and their saved states; its loss is scaled by the global ``B T`` so that the all-reduced (summed)
+    gradient is the gradient of the global mean loss, which is then clipped by its global norm exactly as
+    on one device. Keras's ``apply_gradients`` sums the replicas' gradients once more, hence the ``1 / R``.
+    The update is applied outside ``strategy.run`` because a synchronising call may not sit inside control
+    flow of a replica function. With the default strategy all of this reduces to the one-device step.
+    """
+    strategy = strategy or tf.distribute.get_strategy()
+    replicas = strategy.num_replicas_in_sync
     weights = model.trainable_variables
     step_counter = step_counter if step_counter is not None else tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def replica_gradients(ids, states):
+        context = tf.distribute.get_replica_context()
+        rows = tf.shape(ids)[1] // replicas
+        first = context.replica_id_in_sync_group * rows
+        ids = ids[:, first:first + rows]
+        states = tf.nest.map_structure(lambda s: s[first:first + rows], states)
+        global_count = tf.cast(tf.size(ids[1:]) * replicas, tf.float32)
+        with tf.GradientTape() as tape:
+            logits, final_states = model(ids[:-1], states)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], logits)
+            loss = tf.reduce_sum(losses) / global_count
+        gradients = [tf.convert_to_tensor(g) for g in tape.gradient(loss, weights)]
+        gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
+        loss = context.all_reduce(tf.distribute.ReduceOp.SUM, loss)
+        clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
+        finite = tf.math.is_finite(loss) & tf.math.is_finite(norm)
+        return finite, loss, norm, [g / replicas for g in clipped], final_states
+
+    def apply(gradients):
+        optimizer.apply_gradients(zip(gradients, weights))
 
     @tf.function
     def train_step(window):
         ids = tf.transpose(tf.cast(window, tf.int32))
         states = tf.nest.map_structure(lambda v: v.read_value(), saved_states)
-        with tf.GradientTape() as tape:
-            logits, final_states = model(ids[:-1], states)
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], logits))
-        gradients = tape.gradient(loss, weights)
-        clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
+        finite, loss, norm, gradients, final_states = strategy.run(replica_gradients, args=(ids, states))
+        finite, loss, norm = (strategy.experimental_local_results(v)[0] for v in (finite, loss, norm))
 
         def update():
-            optimizer.apply_gradients(zip(clipped, weights))
-            tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, final_states)
+            strategy.run(apply, args=(gradients,))
+            gathered = tf.nest.map_structure(lambda s: strategy.gather(s, axis=0), final_states)
+            tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, gathered)
             return tf.constant(True)
 
         def skip():
             tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), saved_states)
             return tf.constant(False)
 
-        applied = tf.cond(tf.math.is_finite(loss) & tf.math.is_finite(norm), update, skip)
+        applied = tf.cond(finite, update, skip)
         step_counter.assign_add(1)
         return loss, norm, applied
 
@@ -82,25 +111,30 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
 class Trainer:
     """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``."""
 
-    def __init__(self, config, run, console, resume=False):
+    def __init__(self, config, run, console, resume=False, strategy=None):
         self.config = config
         self.run = run
         self.console = console
+        strategy = strategy or tf.distribute.get_strategy()
+        if config.batch_size % strategy.num_replicas_in_sync:
+            raise UsageProblem(f"--batch-size {config.batch_size} does not split evenly over "
+                               f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
         self.corpus = self._load_corpus(resume)
         self.vocabulary = self.corpus.vocabulary
         self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
-        self.model = build_model(config, len(self.vocabulary))
-        self.optimizer, self.schedule = make_optimizer(config)
-        self.optimizer.build(self.model.trainable_variables)
-        self.saved_states = saved_state_variables(self.model, config.batch_size)
-        self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        with strategy.scope():
+            self.model = build_model(config, len(self.vocabulary))
+            self.optimizer, self.schedule = make_optimizer(config)
+            self.optimizer.build(self.model.trainable_variables)
+            self.saved_states = saved_state_variables(self.model, config.batch_size)
+            self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
-                                          self.step_counter)
+                                          self.step_counter, strategy)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
@@ -197,7 +231,9 @@ class Trainer:
                     self.manager.save(checkpoint_number=step + 1)
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
-        return {**last, "step": self.step, "bad_steps": self.bad_steps, "run_dir": str(self.run.path)}
+        checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
+        return {**last, "step": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
+                "run_dir": str(self.run.path)}
 
     def _after_bad_steps(self, count):
         """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
