@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from rnncli.data.catalog import data_dir as default_data_dir, load_catalog
-from rnncli.data.download import download, extract_member
+from rnncli.data.archives import extract_member
+from rnncli.data.download import download
 from rnncli.errors import UsageProblem
 
 
