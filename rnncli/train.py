@@ -13,13 +13,16 @@ counter (hence the learning rate), and the saved states; window k is a pure func
 """
 
 import contextlib
+import dataclasses
 import math
 import time
 
 import keras
 
 from rnncli.data.batches import WindowBatches
-from rnncli.data.corpus import Vocabulary, prepare_corpus, read_corpus, split_sizes
+from rnncli.data.corpus import load_corpus
+from rnncli.data.spec import CorpusSpec
+from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.report import corpus_baselines, describe_loss, plot_curves, training_progress
@@ -79,19 +82,20 @@ class Trainer:
         self.run = run
         self.console = console
         tf.random.set_seed(config.seed)
-        source = read_corpus(config.corpus, config.data_dir, console)
-        valid_size, test_size = split_sizes(len(source.text), config.valid_size if config.valid_size is not None
-                                            else source.valid_size, config.test_size if config.test_size is not None
-                                            else source.test_size, source.valid_fraction)
-        if not resume:
-            config.valid_size, config.test_size = valid_size, test_size
-            run.save_config(config)
         vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8")) if resume else None
-        self.corpus = prepare_corpus(source.text, valid_size, test_size, config.valid_position, vocabulary)
+        try:
+            self.corpus, spec = load_corpus(CorpusSpec.of(config), console, vocabulary)
+            self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
+        except UsageProblem:
+            if not resume:  # a new run whose corpus cannot be used leaves nothing behind
+                run.discard()
+            raise
         if not resume:
+            for name, value in dataclasses.asdict(spec).items():
+                setattr(config, name, value)
+            run.save_config(config)
             write_atomically(run.vocab_path, self.corpus.vocabulary.to_json())
         self.vocabulary = self.corpus.vocabulary
-        self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
         self.model = build_model(config, len(self.vocabulary))
         self.optimizer = make_optimizer(config)
         self.optimizer.build(self.model.trainable_variables)
@@ -127,13 +131,14 @@ class Trainer:
         c, corpus = self.config, self.corpus
         self.console.print(
             f"corpus {c.corpus}: {len(corpus.train):,} train / {len(corpus.valid):,} valid / {len(corpus.test):,} "
-            f"test characters, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
+            f"test {self.vocabulary.unit}s, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
             f"{self.model.parameter_count:,} parameters; run directory {self.run.path}")
         for name, nats in corpus_baselines(corpus.train, len(self.vocabulary)).items():
             self.console.print("  baseline " + describe_loss(name, nats))
         if corpus.unknown_in_valid or corpus.unknown_in_test:
-            self.console.print(f"  left out {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} "
-                               "test characters that the training split does not contain")
+            outcome = "mapped to <unk>" if self.vocabulary.has_unknown else "left out"
+            self.console.print(f"  {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} test "
+                               f"{self.vocabulary.unit}s are not in the training split: {outcome}")
 
     def run_training(self):
         c = self.config
