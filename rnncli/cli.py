@@ -11,6 +11,7 @@ import rich_click as click
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
+from rnncli.cli_datasets import datasets
 from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
@@ -200,3 +201,5 @@ def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
         console.print(f"{result.characters:,} {unit}s: perplexity {result.perplexity:.3f}, {result.bpc:.4f} bits "
                       f"per {unit}" + (f" ({unknown:,} unknown {unit}s {summary['unknown_as']})" if unknown else ""))
 
+
+main.add_command(datasets)
