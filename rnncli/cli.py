@@ -11,21 +11,15 @@ import rich_click as click
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
+from rnncli.cli_datasets import datasets
+from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 
 click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
 
-POSITIVE = click.IntRange(min=1)
-NON_NEGATIVE = click.IntRange(min=0)
 DEFAULTS = TrainConfig()
-
-
-def fail(message):
-    """Print one clear line on stderr and exit 2 (bad input)."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,21 +30,16 @@ def main():
     Every cell is its textbook equations in a few lines of TensorFlow; rnncli trains them as character
     language models with truncated BPTT, saved state, clipping and decayed SGD.
     """
-    from rnncli.tensorflow_quiet import route_native_logs_to_null
+    from rnncli.native_logs import route_native_logs_to_null
 
     route_native_logs_to_null()
 
 
 @main.command()
 @click.option("--corpus", default=DEFAULTS.corpus, show_default=True,
-              help="Catalog name (text8, tinyshakespeare), path to a UTF-8 text file, http(s) URL, or - for stdin.")
-@click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache (default $RNNCLI_DATA_DIR, "
-              "else the platform cache folder).")
-@click.option("--valid-size", type=NON_NEGATIVE, help="Validation characters (default: the corpus's, e.g. "
-              "5M for text8, else 10%).")
-@click.option("--test-size", type=NON_NEGATIVE, help="Test characters taken from the end (default: the corpus's).")
-@click.option("--valid-position", type=click.Choice(["end", "start"]), default="end", show_default=True,
-              help="Where validation text sits: after the training text, or at the start (the Udacity seed).")
+              help="Catalog name (see rnncli datasets list), text file, folder of .txt files, http(s) URL, or - for "
+              "stdin.")
+@corpus_options
 @click.option("--cell", type=click.Choice(CELL_NAMES), default=DEFAULTS.cell, show_default=True,
               help="Recurrent cell (Greff et al. 2015 names).")
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units per layer.")
@@ -153,7 +142,7 @@ def _train(run_dir, resume_dir, options, console, strategy_options):
             run = RunDirectory.open(resume_dir)
             config = run.config()
             given = click.get_current_context()
-            for name in TrainConfig.ARCHITECTURE + ("corpus",):
+            for name in TrainConfig.ARCHITECTURE + TrainConfig.DATA:
                 if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
                     raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
                                        f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
@@ -174,7 +163,7 @@ def _train(run_dir, resume_dir, options, console, strategy_options):
 
 @main.command()
 @click.argument("run_dir", type=click.Path())
-@click.option("--length", type=POSITIVE, default=500, show_default=True, help="Characters to generate.")
+@click.option("--length", type=POSITIVE, default=500, show_default=True, help="Symbols to generate.")
 @click.option("--temperature", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Divides the logits; 0 picks the most likely character.")
 @click.option("--prime", default="", help="Text that warms up the state; the sample continues it.")
@@ -186,21 +175,27 @@ def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, j
     """Generate text from a trained run."""
     from pathlib import Path
 
+    import numpy as np
+
+    from rnncli.data.text import normalize_text
     from rnncli.restore import load_trained
     from rnncli.sample import Sampler
 
     if prime_file:
         prime = Path(prime_file).read_text(encoding="utf-8")
     try:
-        _, _, vocabulary, model = load_trained(run_dir)
-        unknown = vocabulary.unknown_characters(prime)
+        _, config, vocabulary, model = load_trained(run_dir)
+        prime = normalize_text(prime, config.normalize)
+        unknown = vocabulary.unknown_symbols(prime)
         if unknown:
-            raise UsageProblem(f"--prime has characters outside the run's vocabulary: {''.join(unknown)!r}")
+            separator = "" if vocabulary.level == "char" else " "
+            raise UsageProblem(f"--prime has {vocabulary.unit}s outside the run's vocabulary: "
+                               f"{separator.join(unknown)!r}")
     except UsageProblem as problem:
         fail(problem)
     prime_ids, _ = vocabulary.encode(prime)
     ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed)
-    texts = [prime + vocabulary.decode(row) for row in ids]
+    texts = [vocabulary.decode(np.concatenate([prime_ids, row])) for row in ids]
     if json_output:
         click.echo(json.dumps({"text": texts[0], "texts": texts}))
     else:
@@ -209,12 +204,16 @@ def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, j
 
 @main.command(name="eval")
 @click.argument("run_dir", type=click.Path())
-@click.option("--corpus", required=True, help="Catalog name, text file, http(s) URL, or - for stdin.")
+@click.option("--corpus", required=True, help="Catalog name, text file, folder of .txt files, http(s) URL, or - "
+              "for stdin.")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache.")
+@encoding_option("the run's")
+@normalize_option("the run's")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON object on stdout.")
-def evaluate(run_dir, corpus, data_dir, json_output):
-    """Perplexity and bits per character of a text under a trained run."""
-    from rnncli.data.corpus import read_corpus
+def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
+    """Perplexity and bits per symbol (character or word) of a text under a trained run."""
+    from rnncli.data.corpus import load_ids
+    from rnncli.data.spec import CorpusSpec
     from rnncli.evaluate import Evaluator
     from rnncli.report import make_console
     from rnncli.restore import load_trained
@@ -222,18 +221,22 @@ def evaluate(run_dir, corpus, data_dir, json_output):
     console = make_console(json_output)
     try:
         _, config, vocabulary, model = load_trained(run_dir)
-        text = read_corpus(corpus, data_dir, console).text
-        ids, unknown = vocabulary.encode(text)
+        spec = CorpusSpec.of(config, corpus=corpus, data_dir=data_dir, encoding=encoding or config.encoding,
+                             normalize=normalize or config.normalize)
+        ids, unknown = load_ids(spec, vocabulary, console)
         if len(ids) < 2:
-            raise UsageProblem(f"--corpus {corpus}: fewer than two characters of the run's vocabulary")
+            raise UsageProblem(f"--corpus {corpus}: fewer than two {vocabulary.unit}s of the run's vocabulary")
     except UsageProblem as problem:
         fail(problem)
     result = Evaluator(model, config.eval_batch_size)(ids)
-    summary = {"perplexity": result.perplexity, "bpc": result.bpc, "characters": result.characters,
-               "unknown_characters_skipped": unknown}
+    unit, bits = vocabulary.unit, "bpc" if vocabulary.level == "char" else "bits_per_word"
+    summary = {"perplexity": result.perplexity, bits: result.bpc, f"{unit}s": result.characters,
+               "unknown": unknown, "unknown_as": "<unk>" if vocabulary.has_unknown else "skipped"}
     if json_output:
         click.echo(json.dumps(summary))
     else:
-        console.print(f"{result.characters:,} characters: perplexity {result.perplexity:.3f}, "
-                      f"{result.bpc:.4f} bits per character" + (f" ({unknown:,} unknown characters skipped)"
-                                                                 if unknown else ""))
+        console.print(f"{result.characters:,} {unit}s: perplexity {result.perplexity:.3f}, {result.bpc:.4f} bits "
+                      f"per {unit}" + (f" ({unknown:,} unknown {unit}s {summary['unknown_as']})" if unknown else ""))
+
+
+main.add_command(datasets)

@@ -4,6 +4,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
+from rnncli.data.spec import MAX_CHARACTERS
+
 
 @dataclass
 class TrainConfig:
@@ -13,6 +15,11 @@ class TrainConfig:
     valid_size: int | None = None
     test_size: int | None = None
     valid_position: str = "end"
+    encoding: str | None = None
+    normalize: str | None = None
+    level: str | None = None
+    vocab_size: int | None = None
+    max_vocab: int = MAX_CHARACTERS
     # model
     cell: str = "lstm"
     hidden: int = 64
@@ -56,3 +63,5 @@ class TrainConfig:
 
     #: Options that fix the shape of the weights: a resumed run must not change them.
     ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll")
+    #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
+    DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size")

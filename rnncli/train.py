@@ -18,12 +18,15 @@ of k.
 """
 
 import contextlib
+import dataclasses
 import math
 import time
 
 from rnncli.checkpoints import restore_newest_readable
 from rnncli.data.batches import WindowBatches
-from rnncli.data.corpus import Vocabulary, prepare_corpus, read_corpus, split_sizes
+from rnncli.data.corpus import load_corpus
+from rnncli.data.spec import CorpusSpec
+from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.optimizers import make_optimizer
@@ -120,9 +123,18 @@ class Trainer:
             raise UsageProblem(f"--batch-size {config.batch_size} does not split evenly over "
                                f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
-        self.corpus = self._load_corpus(resume)
+        try:
+            self.corpus, spec = load_corpus(CorpusSpec.of(config), console)
+            self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
+        except UsageProblem:
+            if not resume:  # a new run whose corpus cannot be used leaves nothing behind
+                run.discard()
+            raise
         self.vocabulary = self.corpus.vocabulary
-        self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
+        if resume:
+            self._check_vocabulary()
+        else:
+            self._save_data_options(spec)
         with strategy.scope():
             self.model = build_model(config, len(self.vocabulary))
             self.optimizer, self.schedule = make_optimizer(config)
@@ -145,28 +157,21 @@ class Trainer:
             self.run.truncate_metrics(self.step - 1)
             self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
 
-    def _load_corpus(self, resume):
-        c = self.config
-        source = read_corpus(c.corpus, c.data_dir, self.console)
-        valid_size, test_size = split_sizes(
-            len(source.text),
-            c.valid_size if c.valid_size is not None else source.valid_size,
-            c.test_size if c.test_size is not None else source.test_size,
-            source.valid_fraction,
-        )
-        corpus = prepare_corpus(source.text, valid_size, test_size, c.valid_position)
-        if resume:
-            saved = Vocabulary.from_json(self.run.vocab_path.read_text(encoding="utf-8"))
-            if saved.symbols != corpus.vocabulary.symbols:
-                added = sorted(set(corpus.vocabulary.symbols) - set(saved.symbols))
-                missing = sorted(set(saved.symbols) - set(corpus.vocabulary.symbols))
-                raise UsageProblem(f"the corpus's vocabulary differs from the run's (new: {''.join(added)!r}, "
-                                   f"missing: {''.join(missing)!r}); resume with the corpus the run started on")
-        else:
-            c.valid_size, c.test_size = valid_size, test_size
-            self.run.save_config(c)
-            write_atomically(self.run.vocab_path, corpus.vocabulary.to_json())
-        return corpus
+    def _save_data_options(self, spec):
+        """A new run keeps the data options as resolved (split sizes and all) and its vocabulary."""
+        for name, value in dataclasses.asdict(spec).items():
+            setattr(self.config, name, value)
+        self.run.save_config(self.config)
+        write_atomically(self.run.vocab_path, self.vocabulary.to_json())
+
+    def _check_vocabulary(self):
+        """A resumed run must read a corpus that gives the vocabulary it was trained with."""
+        saved = Vocabulary.from_json(self.run.vocab_path.read_text(encoding="utf-8"))
+        if saved.symbols != self.vocabulary.symbols:
+            added = sorted(set(self.vocabulary.symbols) - set(saved.symbols))
+            missing = sorted(set(saved.symbols) - set(self.vocabulary.symbols))
+            raise UsageProblem(f"the corpus's vocabulary differs from the run's (new: {''.join(added)!r}, "
+                               f"missing: {''.join(missing)!r}); resume with the corpus the run started on")
 
     @property
     def step(self):
@@ -176,13 +181,14 @@ class Trainer:
         c, corpus = self.config, self.corpus
         self.console.print(
             f"corpus {c.corpus}: {len(corpus.train):,} train / {len(corpus.valid):,} valid / {len(corpus.test):,} "
-            f"test characters, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
+            f"test {self.vocabulary.unit}s, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
             f"{self.model.parameter_count:,} parameters; run directory {self.run.path}")
         for name, nats in corpus_baselines(corpus.train, len(self.vocabulary)).items():
             self.console.print("  baseline " + describe_loss(name, nats))
         if corpus.unknown_in_valid or corpus.unknown_in_test:
-            self.console.print(f"  left out {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} "
-                               "test characters that the training split does not contain")
+            outcome = "mapped to <unk>" if self.vocabulary.has_unknown else "left out"
+            self.console.print(f"  {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} test "
+                               f"{self.vocabulary.unit}s are not in the training split: {outcome}")
 
     def reset_states(self):
         tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), self.saved_states)
