@@ -58,6 +58,8 @@ def main():
               help="Characters per window of truncated BPTT.")
 @click.option("--steps", type=POSITIVE, default=DEFAULTS.steps, show_default=True,
               help="Training steps (with --resume: the new total).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Stop (evaluate, checkpoint) once training has run this long, counting earlier sessions.")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "rmsprop"]), default="sgd",
               show_default=True)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.lr, show_default=True,
@@ -146,8 +148,10 @@ def _train(run_dir, resume_dir, options, console, strategy_options):
                 if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
                     raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
                                        f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
-            if given.get_parameter_source("steps").name == "COMMANDLINE":
-                config.steps = options["steps"]
+            extended = [n for n in ("steps", "max_seconds") if given.get_parameter_source(n).name == "COMMANDLINE"]
+            for name in extended:  # the budget is the one thing a resumed run may change
+                setattr(config, name, options[name])
+            if extended:
                 run.save_config(config)
             trainer = Trainer(config, run, console, resume=True, strategy=strategy)
         else:

@@ -33,6 +33,7 @@ class TrainConfig:
     batch_size: int = 64
     unroll: int = 10
     steps: int = 7001
+    max_seconds: float | None = None
     optimizer: str = "sgd"
     lr: float = 10.0
     decay_rate: float = 0.1

@@ -201,7 +201,8 @@ class Trainer:
             self.manager.save(checkpoint_number=0)  # the last good checkpoint that a rollback can return to
         chars_per_step = c.batch_size * c.unroll
         losses, bad_in_a_row, last = [], 0, {}
-        window_start = started = time.perf_counter()
+        window_start = time.perf_counter()
+        started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
         with progress, self.signals.installed(), self._checkpoint_when_stopped():
             while self.step < c.steps:
@@ -221,7 +222,8 @@ class Trainer:
                         bad_in_a_row = 0
                         continue
                 progress.update(task, completed=self.step, status=f"loss {float(loss):.3f}")
-                final = step == c.steps - 1
+                over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
+                final = step == c.steps - 1 or over_time
                 if (step % c.log_every == 0 or final) and losses:
                     elapsed = time.perf_counter() - window_start
                     last = self._log(step, losses, chars_per_step * len(losses) / elapsed,
@@ -235,11 +237,17 @@ class Trainer:
                     window_start = time.perf_counter()
                 if ((step + 1) % c.checkpoint_every == 0 or final) and bad_in_a_row == 0:
                     self.manager.save(checkpoint_number=step + 1)
+                if over_time:
+                    break
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
         checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
         return {**last, "step": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
                 "run_dir": str(self.run.path)}
+
+    def _elapsed_before(self):
+        """Seconds of training that earlier sessions of this run logged (0 for a new run)."""
+        return max((r["elapsed_s"] for r in self.run.metrics() if "elapsed_s" in r), default=0.0)
 
     def _after_bad_steps(self, count):
         """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
