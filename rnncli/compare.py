@@ -1,0 +1,175 @@
+"""An architecture study: every chosen cell trained on the same data, sizes, budget and seeds.
+
+The study directory holds one run directory per (cell, seed) at ``CELL/seedK`` and, once every run is
+done, ``study.json``, ``study.csv`` and ``study.png``. A run that finished holds ``result.json`` and is
+skipped when the study is run again; a run that was interrupted is resumed from its last checkpoint.
+
+``--match-params N`` picks each cell's hidden size so that the whole model has about N parameters. A
+model's parameter count is a polynomial of degree two in the hidden size (weight matrices grow with h²,
+vectors and the input and output layers with h), so three tiny models give it exactly and the hidden
+size is the root of ``a h² + b h + c = N``.
+"""
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncli.config import TrainConfig
+from rnncli.errors import UsageProblem
+from rnncli.run_dir import RunDirectory, write_atomically
+
+RESULT = "result.json"
+
+
+def parameter_polynomial(config, vocab_size):
+    """``(a, b, c)`` with ``parameters(h) = a h² + b h + c`` for ``config``'s cell and layout."""
+    from rnncli.restore import build_model
+
+    sizes = np.array([1.0, 2.0, 3.0])
+    counts = [build_model(dataclasses.replace(config, hidden=int(h)), vocab_size).parameter_count for h in sizes]
+    return np.linalg.solve(np.vander(sizes, 3), np.array(counts, dtype=float))
+
+
+def hidden_for_parameters(config, vocab_size, target):
+    """The hidden size whose model comes closest to ``target`` parameters (at least 1)."""
+    a, b, c = parameter_polynomial(config, vocab_size)
+    root = (-b + math.sqrt(b * b - 4 * a * (c - target))) / (2 * a) if a else (target - c) / b
+    candidates = {max(1, math.floor(root)), max(1, math.ceil(root))}
+    return min(candidates, key=lambda h: abs(a * h * h + b * h + c - target))
+
+
+@dataclass
+class RunResult:
+    cell: str
+    seed: int
+    hidden: int
+    parameters: int
+    steps: int
+    valid_bpc: float
+    valid_perplexity: float
+    chars_per_sec: float
+    wall_seconds: float
+
+
+class Study:
+    def __init__(self, study_dir, cells, seeds, base_config, match_params=None):
+        self.path = study_dir
+        self.cells = cells
+        self.seeds = seeds
+        self.base = base_config
+        self.match_params = match_params
+
+    def run_path(self, cell, seed):
+        return self.path / cell / f"seed{seed}"
+
+    def plan(self, vocab_size):
+        """``{cell: TrainConfig}``: the base options with this cell (and its matched hidden size)."""
+        configs = {}
+        for cell in self.cells:
+            config = dataclasses.replace(self.base, cell=cell)
+            if self.match_params:
+                config.hidden = hidden_for_parameters(config, vocab_size, self.match_params)
+            configs[cell] = config
+        return configs
+
+    def train_all(self, configs, make_trainer, say):
+        """Train (or resume, or skip) every run; returns their ``RunResult`` in plan order."""
+        results = []
+        for cell, config in configs.items():
+            for seed in range(self.seeds):
+                results.append(self._train_one(dataclasses.replace(config, seed=seed), make_trainer, say))
+        return results
+
+    def _train_one(self, config, make_trainer, say):
+        path = self.run_path(config.cell, config.seed)
+        if (path / RESULT).exists():
+            say(f"{config.cell} seed {config.seed}: finished earlier, kept")
+            return RunResult(**json.loads((path / RESULT).read_text()))
+        resume = path.exists() and any(path.iterdir())
+        if resume:
+            run = RunDirectory.open(path)
+            saved = run.config()
+            for name in TrainConfig.ARCHITECTURE + ("corpus", "seed"):
+                if getattr(saved, name) != getattr(config, name):
+                    raise UsageProblem(f"{path} was started with {name} {getattr(saved, name)}, not "
+                                       f"{getattr(config, name)}; use another --study-dir for another study")
+            say(f"{config.cell} seed {config.seed}: resuming")
+        else:
+            run = RunDirectory.create(path, config)
+            say(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
+        trainer = make_trainer(config, run, resume)
+        summary = trainer.run_training()
+        speeds = [r["chars_per_sec"] for r in run.metrics() if "chars_per_sec" in r][1:]  # the first holds tracing
+        result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, summary["step"],
+                           summary["valid_bpc"], summary["valid_perplexity"],
+                           statistics.median(speeds) if speeds else summary["chars_per_sec"], summary["elapsed_s"])
+        write_atomically(path / RESULT, json.dumps(dataclasses.asdict(result)))
+        return result
+
+
+def summarise(results):
+    """One row per cell, sorted by mean validation bpc: mean and spread (standard deviation) over seeds."""
+    rows = []
+    for cell in dict.fromkeys(r.cell for r in results):
+        runs = [r for r in results if r.cell == cell]
+        bpcs = [r.valid_bpc for r in runs]
+        rows.append({"cell": cell, "hidden": runs[0].hidden, "parameters": runs[0].parameters, "seeds": len(runs),
+                     "valid_bpc_mean": statistics.fmean(bpcs),
+                     "valid_bpc_std": statistics.stdev(bpcs) if len(bpcs) > 1 else 0.0,
+                     "chars_per_sec": statistics.fmean(r.chars_per_sec for r in runs),
+                     "wall_seconds": statistics.fmean(r.wall_seconds for r in runs)})
+    return sorted(rows, key=lambda row: row["valid_bpc_mean"])
+
+
+def write_reports(study, results, rows):
+    """``study.json`` (runs and summary), ``study.csv`` (one row per run) and ``study.png``."""
+    write_atomically(study.path / "study.json", json.dumps(
+        {"summary": rows, "runs": [dataclasses.asdict(r) for r in results]}, indent=2))
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=[f.name for f in dataclasses.fields(RunResult)])
+    writer.writeheader()
+    writer.writerows(dataclasses.asdict(r) for r in results)
+    write_atomically(study.path / "study.csv", table.getvalue())
+    plot_study(study, rows, study.path / "study.png")
+
+
+def validation_curve(study, cell):
+    """``(steps, seconds, bpc)`` averaged over the seeds, at the evaluation steps every seed reached."""
+    per_seed = []
+    for seed in range(study.seeds):
+        records = RunDirectory(study.run_path(cell, seed)).metrics()
+        elapsed = {r["step"]: r["elapsed_s"] for r in records if "elapsed_s" in r}
+        per_seed.append({r["step"]: (elapsed.get(r["step"], math.nan), r["valid_bpc"])
+                         for r in records if "valid_bpc" in r})
+    steps = sorted(set.intersection(*(set(curve) for curve in per_seed)))
+    seconds = [statistics.fmean(curve[s][0] for curve in per_seed) for s in steps]
+    bpc = [statistics.fmean(curve[s][1] for curve in per_seed) for s in steps]
+    return steps, seconds, bpc
+
+
+def plot_study(study, rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (by_step, by_time) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for row in rows:
+        steps, seconds, bpc = validation_curve(study, row["cell"])
+        by_step.plot(steps, bpc, marker=".", label=row["cell"])
+        by_time.plot(seconds, bpc, marker=".", label=row["cell"])
+    by_step.set(xlabel="step", ylabel="validation bits per character", title="Validation bpc by step")
+    by_time.set(xlabel="wall-clock seconds", ylabel="validation bits per character", title="... by wall-clock time")
+    for axis in (by_step, by_time):
+        axis.grid(alpha=0.3)
+    by_time.legend(fontsize="small", ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
