@@ -20,6 +20,12 @@ class RecurrentCell(tf.Module):
     #: Name used by ``--cell`` and in the registry.
     name_in_registry = None
 
+    @classmethod
+    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0):
+        """The cell registered as ``name`` (``make_cell`` calls this; a class serving several names, as the
+        LSTM and its variants, overrides it)."""
+        return cls(input_size, hidden_size, init, forget_bias=forget_bias)
+
     def __init__(self, input_size, hidden_size, name=None):
         super().__init__(name=name or self.name_in_registry)
         if input_size <= 0 or hidden_size <= 0:
