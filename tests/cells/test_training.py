@@ -3,7 +3,6 @@ unigram baseline's validation perplexity."""
 
 import math
 
-import numpy as np
 import pytest
 
 from rnncli.cells import REGISTRY
@@ -13,6 +12,7 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import prepare_corpus
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
+from rnncli.report import corpus_baselines
 from rnncli.tensorflow_quiet import tf
 from rnncli.train import make_optimizer, make_train_step, saved_state_variables
 
@@ -22,12 +22,6 @@ STEPS, BATCH, UNROLL, HIDDEN = 200, 32, 20, 64
 @pytest.fixture(scope="module")
 def corpus(shakespeare):
     return prepare_corpus(shakespeare[:110_000], valid_size=10_000, test_size=0)
-
-
-def unigram_perplexity(ids, vocab_size):
-    frequencies = np.bincount(ids, minlength=vocab_size) / len(ids)
-    frequencies = frequencies[frequencies > 0]
-    return math.exp(-(frequencies * np.log(frequencies)).sum())
 
 
 @pytest.mark.slow
@@ -48,5 +42,5 @@ def test_cell_learns_tinyshakespeare_well_below_the_unigram_perplexity(name, cor
                 part.assign(tf.zeros_like(part))
         step(batches.window(k))
     after = Evaluator(model)(corpus.valid).perplexity
-    unigram = unigram_perplexity(corpus.train, vocab)
+    unigram = math.exp(corpus_baselines(corpus.train, vocab)["unigram"])
     assert after < 0.6 * unigram, (after, unigram)
