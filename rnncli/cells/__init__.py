@@ -67,3 +67,10 @@ def cell_class(name):
 def make_cell(name, input_size, hidden_size, init, forget_bias=0.0):
     """Build the cell registered as ``name`` (or an alias); raises ``KeyError`` for an unknown name."""
     return cell_class(name).build(lookup(name).name, input_size, hidden_size, init, forget_bias)
+
+
+def parameter_count(name, input_size, hidden_size):
+    """Trainable parameters of one layer of the cell ``name``: it builds the cell, so the count is the code's."""
+    from rnncli.cells.initializers import WeightInit
+
+    return make_cell(name, input_size, hidden_size, WeightInit("uniform")).parameter_count
