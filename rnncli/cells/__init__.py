@@ -19,31 +19,29 @@ class CellEntry:
 
 GREFF = "Greff et al. 2015, LSTM: A Search Space Odyssey"
 JOZEFOWICZ = "Jozefowicz et al. 2015, An Empirical Exploration of Recurrent Network Architectures"
-LSTM = ("rnncli.cells.lstm", "LSTM")
-RNN = "rnncli.cells.rnn"
-GRU = "rnncli.cells.gru"
+RNN_MODULE, GRU_MODULE, LSTM_MODULE = "rnncli.cells.rnn", "rnncli.cells.gru", "rnncli.cells.lstm"
 
 REGISTRY = {
     entry.name: entry
     for entry in [
-        CellEntry("rnn", "rnn", "Elman 1990, Finding Structure in Time", RNN, "ElmanRNN"),
+        CellEntry("rnn", "rnn", "Elman 1990, Finding Structure in Time", RNN_MODULE, "ElmanRNN"),
         CellEntry("irnn", "rnn", "Le et al. 2015, A Simple Way to Initialize Recurrent Networks of Rectified "
-                  "Linear Units", RNN, "IRNN"),
+                  "Linear Units", RNN_MODULE, "IRNN"),
         CellEntry("jordan", "rnn", "Jordan 1986, Serial Order (the RecurrentArchitectures seed's vanillaRNN)",
-                  RNN, "JordanRNN"),
-        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU, "GRU"),
-        CellEntry("mut1", "gru", JOZEFOWICZ + " (MUT1)", GRU, "MUT1", aliases=("jzs1",)),
-        CellEntry("mut2", "gru", JOZEFOWICZ + " (MUT2)", GRU, "MUT2", aliases=("jzs2",)),
-        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU, "MUT3", aliases=("jzs3",)),
-        CellEntry("lstm", "lstm", GREFF + " (vanilla, peepholes)", *LSTM),
-        CellEntry("nig", "lstm", GREFF + " (no input gate)", *LSTM),
-        CellEntry("nfg", "lstm", GREFF + " (no forget gate)", *LSTM),
-        CellEntry("nog", "lstm", GREFF + " (no output gate)", *LSTM),
-        CellEntry("niaf", "lstm", GREFF + " (no input activation)", *LSTM),
-        CellEntry("noaf", "lstm", GREFF + " (no output activation)", *LSTM),
-        CellEntry("np", "lstm", GREFF + " (no peepholes; the Udacity cell)", *LSTM),
-        CellEntry("cifg", "lstm", GREFF + " (coupled input and forget gate)", *LSTM),
-        CellEntry("fgr", "lstm", GREFF + " (full gate recurrence)", *LSTM),
+                  RNN_MODULE, "JordanRNN"),
+        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU_MODULE, "GRU"),
+        CellEntry("mut1", "gru", JOZEFOWICZ + " (MUT1)", GRU_MODULE, "MUT1", aliases=("jzs1",)),
+        CellEntry("mut2", "gru", JOZEFOWICZ + " (MUT2)", GRU_MODULE, "MUT2", aliases=("jzs2",)),
+        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU_MODULE, "MUT3", aliases=("jzs3",)),
+        CellEntry("lstm", "lstm", GREFF + " (vanilla, peepholes)", LSTM_MODULE, "LSTM"),
+        CellEntry("nig", "lstm", GREFF + " (no input gate)", LSTM_MODULE, "LSTM"),
+        CellEntry("nfg", "lstm", GREFF + " (no forget gate)", LSTM_MODULE, "LSTM"),
+        CellEntry("nog", "lstm", GREFF + " (no output gate)", LSTM_MODULE, "LSTM"),
+        CellEntry("niaf", "lstm", GREFF + " (no input activation)", LSTM_MODULE, "LSTM"),
+        CellEntry("noaf", "lstm", GREFF + " (no output activation)", LSTM_MODULE, "LSTM"),
+        CellEntry("np", "lstm", GREFF + " (no peepholes; the Udacity cell)", LSTM_MODULE, "LSTM"),
+        CellEntry("cifg", "lstm", GREFF + " (coupled input and forget gate)", LSTM_MODULE, "LSTM"),
+        CellEntry("fgr", "lstm", GREFF + " (full gate recurrence)", LSTM_MODULE, "LSTM"),
     ]
 }
 

@@ -13,8 +13,9 @@ from rnncli.tensorflow_quiet import tf
 
 
 class RecurrentCell(tf.Module):
-    """Base class: subclasses set ``State`` (a namedtuple type) and implement ``state_size``,
-    ``input_projection`` (the fused x-only weights and bias) and ``step``."""
+    """Base class: subclasses set ``State`` (a namedtuple type), take ``(input_size, hidden_size, init,
+    forget_bias=0.0, name=None)`` and implement ``state_size``, ``input_projection`` (the fused x-only weights
+    and bias) and ``step``."""
 
     State = None
     #: Name used by ``--cell`` and in the registry.

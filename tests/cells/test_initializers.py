@@ -41,7 +41,7 @@ def test_glorot_scales_by_fan_in_plus_fan_out():
     assert_fills_the_interval(WeightInit("glorot", seed=0).matrix(SHAPE), -limit, limit)
 
 
-@pytest.mark.parametrize("shape", [(200, 200), (300, 200), (65, 256)], ids=["square", "tall", "wide"])
+@pytest.mark.parametrize("shape", [(60, 60), (90, 60), (27, 64)], ids=["square", "tall", "wide"])
 @pytest.mark.parametrize("scale", [1.0, 1.1])
 def test_orthogonal_is_scaled_orthonormal_rows_or_columns(shape, scale):
     values = WeightInit("orthogonal", seed=0, orthogonal_scale=scale).matrix(shape)
