@@ -54,7 +54,8 @@ class IRNN(ElmanRNN):
 
         h_t = relu(x_t W_h + h_{t-1} R_h + b_h),    R_h = I, b_h = 0 at the start
 
-    R_h and b_h start so whatever ``--init`` says (that is what makes it an IRNN); ``W_h`` follows ``--init``.
+    R_h and b_h start there whatever ``--init`` says (that start is what makes it an IRNN); ``W_h`` follows
+    ``--init``.
     Parameters: ``input·H + H² + H``.
     """
 
