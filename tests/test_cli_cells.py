@@ -25,7 +25,8 @@ def test_json_lists_every_cell_with_family_paper_and_the_parameters_of_the_given
 
 
 def test_input_width_is_its_own_option():
-    cells = {cell["name"]: cell for cell in json.loads(run("--json", "--hidden", "64", "--input", "65").output)["cells"]}
+    listing = json.loads(run("--json", "--hidden", "64", "--input", "65").output)
+    cells = {cell["name"]: cell for cell in listing["cells"]}
     assert cells["rnn"]["parameters"] == 65 * 64 + 64 * 64 + 64
     assert cells["mut1"]["parameters"] == 3 * 65 * 64 + 2 * 64 * 64 + 3 * 64  # with the projection P_x
 

@@ -1,7 +1,6 @@
 """The GRU and MUT1-3 against their NumPy equations (tests/cells/reference.py), with and without the input
 projection that MUT1 and MUT2 need when the input is not as wide as the hidden layer."""
 
-import numpy as np
 import pytest
 
 from rnncli.cells import make_cell
