@@ -11,6 +11,7 @@ import rich_click as click
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
+from rnncli.cli_cells import cells
 from rnncli.cli_datasets import datasets
 from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
@@ -244,3 +245,4 @@ def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
 
 
 main.add_command(datasets)
+main.add_command(cells)

@@ -13,12 +13,19 @@ from rnncli.tensorflow_quiet import tf
 
 
 class RecurrentCell(tf.Module):
-    """Base class: subclasses set ``State`` (a namedtuple type) and implement ``state_size``,
-    ``input_projection`` (the fused x-only weights and bias) and ``step``."""
+    """Base class: subclasses set ``State`` (a namedtuple type), take ``(input_size, hidden_size, init,
+    forget_bias=0.0, name=None)`` and implement ``state_size``, ``input_projection`` (the fused x-only weights
+    and bias) and ``step``."""
 
     State = None
     #: Name used by ``--cell`` and in the registry.
     name_in_registry = None
+
+    @classmethod
+    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0):
+        """The cell registered as ``name`` (``make_cell`` calls this; a class serving several names, as the
+        LSTM and its variants, overrides it)."""
+        return cls(input_size, hidden_size, init, forget_bias=forget_bias)
 
     def __init__(self, input_size, hidden_size, name=None):
         super().__init__(name=name or self.name_in_registry)

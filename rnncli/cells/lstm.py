@@ -1,20 +1,8 @@
-"""The LSTM of Greff et al. 2015 ("LSTM: A Search Space Odyssey", arXiv 1503.04069) and its eight variants.
+"""The LSTM of Greff et al. 2015 ("LSTM: A Search Space Odyssey", arXiv 1503.04069) and its eight variants,
+one class with a variant spec; the ``LSTM`` docstring gives the equations.
 
-Vanilla LSTM with peepholes (row vectors, ``⊙`` elementwise, ``y`` the block output, ``c`` the cell)::
-
-    z_t = g(x_t W_z + y_{t-1} R_z + b_z)                           block input,  g = tanh
-    i_t = σ(x_t W_i + y_{t-1} R_i + p_i ⊙ c_{t-1} + b_i)            input gate
-    f_t = σ(x_t W_f + y_{t-1} R_f + p_f ⊙ c_{t-1} + b_f)            forget gate
-    c_t = z_t ⊙ i_t + c_{t-1} ⊙ f_t                                  cell
-    o_t = σ(x_t W_o + y_{t-1} R_o + p_o ⊙ c_t + b_o)                output gate (peephole on the new cell)
-    y_t = h(c_t) ⊙ o_t                                              block output, h = tanh
-
-Variants: NIG i_t = 1; NFG f_t = 1; NOG o_t = 1; NIAF g(x) = x; NOAF h(x) = x; NP no peepholes;
-CIFG f_t = 1 - i_t (no forget parameters); FGR every gate also reads the previous step's gates,
-``+ i_{t-1} R_{i→·} + f_{t-1} R_{f→·} + o_{t-1} R_{o→·}`` (nine more matrices; the state carries i, f, o).
-NP is the Udacity notebook's cell. The x-terms of all gates are one fused projection for the whole window;
-the recurrent matrices stay one per gate, which measured faster than one fused [H, 4H] matmul on the CPU
-(shared/reference/field-notes.md, B2/B3).
+The x-terms of all gates are one fused projection for the whole window; the recurrent matrices stay one per
+gate, which measured faster than one fused [H, 4H] matmul on the CPU (shared/reference/field-notes.md, B2/B3).
 """
 
 from collections import namedtuple
@@ -57,7 +45,28 @@ _GATED = ("i", "f", "o")
 
 
 class LSTM(RecurrentCell):
-    """Greff's vanilla LSTM, or one of its variants (see the module docstring for the equations)."""
+    """Greff's vanilla LSTM with peepholes, or one of its variants (row vectors, ``⊙`` elementwise, ``y`` the
+    block output, ``c`` the cell)::
+
+        z_t = g(x_t W_z + y_{t-1} R_z + b_z)                           block input,  g = tanh
+        i_t = σ(x_t W_i + y_{t-1} R_i + p_i ⊙ c_{t-1} + b_i)            input gate
+        f_t = σ(x_t W_f + y_{t-1} R_f + p_f ⊙ c_{t-1} + b_f)            forget gate
+        c_t = z_t ⊙ i_t + c_{t-1} ⊙ f_t                                  cell
+        o_t = σ(x_t W_o + y_{t-1} R_o + p_o ⊙ c_t + b_o)                output gate (peephole on the new cell)
+        y_t = h(c_t) ⊙ o_t                                              block output, h = tanh
+
+    Variants: NIG i_t = 1; NFG f_t = 1; NOG o_t = 1; NIAF g(x) = x; NOAF h(x) = x; NP no peepholes;
+    CIFG f_t = 1 - i_t (no forget parameters); FGR every gate also reads the previous step's gates,
+    ``+ i_{t-1} R_{i→·} + f_{t-1} R_{f→·} + o_{t-1} R_{o→·}`` (nine more matrices; the state carries i, f, o).
+    NP is the Udacity notebook's cell. ``--forget-bias`` is added to ``b_f`` (NFG and CIFG have none).
+
+    Parameters per layer: ``G(input·H + H² + H)`` for the G of the blocks z, i, f, o it keeps, ``+ H`` per
+    peephole, ``+ 9H²`` for FGR.
+    """
+
+    @classmethod
+    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0):
+        return cls(input_size, hidden_size, init, variant=name, forget_bias=forget_bias)
 
     def __init__(self, input_size, hidden_size, init, variant="lstm", forget_bias=0.0, name=None):
         super().__init__(input_size, hidden_size, name=name or variant)

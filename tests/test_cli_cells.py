@@ -1,0 +1,52 @@
+"""``rnncli cells``: the table, one cell's equations, JSON for scripts."""
+
+import json
+
+from click.testing import CliRunner
+
+from rnncli.cells import REGISTRY
+from rnncli.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["cells", *args])
+
+
+def test_json_lists_every_cell_with_family_paper_and_the_parameters_of_the_given_sizes():
+    result = run("--json", "--hidden", "450")
+    assert result.exit_code == 0, result.output
+    listing = json.loads(result.output)
+    assert (listing["input"], listing["hidden"]) == (450, 450)
+    cells = {cell["name"]: cell for cell in listing["cells"]}
+    assert list(cells) == list(REGISTRY)
+    assert cells["lstm"]["parameters"] == 1_623_150
+    assert cells["mut1"]["aliases"] == ["jzs1"] and cells["mut1"]["family"] == "gru"
+    assert "Le et al. 2015" in cells["irnn"]["paper"]
+
+
+def test_input_width_is_its_own_option():
+    listing = json.loads(run("--json", "--hidden", "64", "--input", "65").output)
+    cells = {cell["name"]: cell for cell in listing["cells"]}
+    assert cells["rnn"]["parameters"] == 65 * 64 + 64 * 64 + 64
+    assert cells["mut1"]["parameters"] == 3 * 65 * 64 + 2 * 64 * 64 + 3 * 64  # with the projection P_x
+
+
+def test_the_table_shows_names_aliases_and_counts():
+    result = run("--hidden", "450")
+    assert result.exit_code == 0, result.output
+    for text in ["mut1 (jzs1)", "1,623,150", "Greff et al. 2015", "rnncli cells NAME"]:
+        assert text in result.output
+
+
+def test_a_name_or_alias_shows_the_equations_of_that_cell():
+    result = run("jzs3")
+    assert result.exit_code == 0, result.output
+    assert "MUT3" in result.output and "tanh(h_{t-1}) R_z" in result.output
+    described = json.loads(run("jzs3", "--json", "--hidden", "8", "--input", "5").output)
+    assert described["name"] == "mut3" and described["parameters"] == 3 * (5 * 8 + 8 * 8 + 8)
+    assert "h_t = tanh((r_t ⊙ h_{t-1}) R_h + x_t W_h + b_h) ⊙ z_t + h_{t-1} ⊙ (1 - z_t)" in described["equations"]
+
+
+def test_an_unknown_name_is_a_usage_error():
+    result = run("transformer")
+    assert result.exit_code == 2
