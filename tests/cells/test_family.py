@@ -9,7 +9,8 @@ from rnncli.cells.initializers import WeightInit
 from rnncli.config import TrainConfig
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.tensorflow_quiet import tf
-from rnncli.train import make_optimizer, make_train_step, saved_state_variables
+from rnncli.optimizers import make_optimizer
+from rnncli.train import make_train_step, saved_state_variables
 from rnncli.unroll import static_unroll
 from tests.cells.reference import weights_of
 
@@ -75,7 +76,7 @@ def test_one_call_per_step_equals_the_unrolled_window_and_the_state_has_state_si
 def test_two_stacked_layers_carry_saved_state_across_windows_like_one_long_window(name):
     model = CharLanguageModel(7, name, 5, layers=2, init=WeightInit("glorot", seed=2))
     saved = saved_state_variables(model, 3)
-    step = make_train_step(model, make_optimizer(TrainConfig(lr=1e-30)), saved, clip_norm=1.0)
+    step = make_train_step(model, make_optimizer(TrainConfig(lr=1e-30))[0], saved, clip_norm=1.0)
     ids = np.random.default_rng(1).integers(0, 7, (3, 9))
     step(ids[:, :5])
     step(ids[:, 4:])

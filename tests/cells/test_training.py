@@ -14,7 +14,8 @@ from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.report import corpus_baselines
 from rnncli.tensorflow_quiet import tf
-from rnncli.train import make_optimizer, make_train_step, saved_state_variables
+from rnncli.optimizers import make_optimizer
+from rnncli.train import make_train_step, saved_state_variables
 
 STEPS, BATCH, UNROLL, HIDDEN = 200, 32, 20, 64
 
@@ -30,7 +31,7 @@ def test_cell_learns_tinyshakespeare_well_below_the_unigram_perplexity(name, cor
     vocab = len(corpus.vocabulary)
     model = CharLanguageModel(vocab, name, HIDDEN, init=WeightInit("uniform", seed=0), unroll_mode="dynamic")
     saved = saved_state_variables(model, BATCH)
-    step = make_train_step(model, make_optimizer(TrainConfig(optimizer="adam", lr=0.02, decay_steps=10_000)),
+    step = make_train_step(model, make_optimizer(TrainConfig(optimizer="adam", lr=0.02, decay_steps=10_000))[0],
                            saved, clip_norm=5.0)
     batches = WindowBatches(corpus.train, BATCH, UNROLL)
     for k in range(STEPS):
