@@ -12,6 +12,7 @@ import rich_click as click
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
 from rnncli.cli_cells import cells
+from rnncli.cli_compare import compare, inherit_training_options
 from rnncli.cli_datasets import datasets
 from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
@@ -246,3 +247,5 @@ def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
 
 main.add_command(datasets)
 main.add_command(cells)
+inherit_training_options(train)
+main.add_command(compare)

@@ -104,11 +104,14 @@ class Study:
             run = RunDirectory.create(path, config)
             say(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
         trainer = make_trainer(config, run, resume)
-        summary = trainer.run_training()
-        speeds = [r["chars_per_sec"] for r in run.metrics() if "chars_per_sec" in r][1:]  # the first holds tracing
-        result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, summary["step"],
-                           summary["valid_bpc"], summary["valid_perplexity"],
-                           statistics.median(speeds) if speeds else summary["chars_per_sec"], summary["elapsed_s"])
+        trainer.run_training()
+        records = run.metrics()
+        logs = [r for r in records if "chars_per_sec" in r]
+        speeds = [r["chars_per_sec"] for r in logs[1:]] or [logs[-1]["chars_per_sec"]]  # the first holds tracing
+        final = [r for r in records if "valid_bpc" in r][-1]
+        result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, trainer.step,
+                           final["valid_bpc"], final["valid_perplexity"], statistics.median(speeds),
+                           logs[-1]["elapsed_s"])
         write_atomically(path / RESULT, json.dumps(dataclasses.asdict(result)))
         return result
 
