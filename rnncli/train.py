@@ -2,14 +2,15 @@
 
 For window k (ids ``[B, T+1]``, see ``rnncli.data.batches``) with carried states ``S``::
 
-    logits, S' = model(ids[:, :T], S)
-    loss = (1 / BT) Σ_{b,t} -log softmax(logits)[b, t, ids[b, t+1]]
+    logits, S' = model(ids[:, :T], S)                         (training: with dropout, if any)
+    loss = (1 / BT) Σ_{b,t} -log softmax(logits)[b, t, ids[b, t+1]]   (+ the norm stabiliser, if any)
     g = ∇loss;  g ← g · min(1, clip_norm / ||g||_2)          (global norm over every weight)
     θ ← optimizer(θ, g, lr(step)),  lr(step) = lr · decay_rate^floor(step / decay_steps)
     S ← S'                                                    (stop-gradient: the saved state)
 
 Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and step
-counter (hence the learning rate), and the saved states; window k is a pure function of k.
+counter (hence the learning rate), the saved states and the model's dropout generator; window k is a pure
+function of k.
 """
 
 import contextlib
@@ -22,6 +23,7 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import Vocabulary, prepare_corpus, read_corpus, split_sizes
 from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
+from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.report import corpus_baselines, describe_loss, plot_curves, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import write_atomically
@@ -44,15 +46,14 @@ def make_optimizer(config):
 
 
 def saved_state_variables(model, batch_size):
-    """Non-trainable variables holding each layer's state between windows (the seed's saved_state)."""
-    return [
-        type(state)(*[tf.Variable(part, trainable=False, name=f"saved_{name}")
-                      for name, part in zip(state._fields, state)])
-        for state in model.initial_states(batch_size)
-    ]
+    """Non-trainable variables holding each layer's state between windows (the seed's saved_state), in the
+    structure of ``model.initial_states`` (a layer's state nests when it carries skips in time or averages)."""
+    return tf.nest.map_structure(lambda part: tf.Variable(part, trainable=False), model.initial_states(batch_size))
 
 
-def make_train_step(model, optimizer, saved_states, clip_norm):
+def make_train_step(model, optimizer, saved_states, clip_norm, norm_stabilizer_beta=0.0):
+    """``train_step(window) -> (cross_entropy, gradient_norm, norm_stabilizer)``; it minimises
+    ``cross_entropy + norm_stabilizer``."""
     weights = model.trainable_variables
 
     @tf.function
@@ -60,13 +61,15 @@ def make_train_step(model, optimizer, saved_states, clip_norm):
         ids = tf.transpose(tf.cast(window, tf.int32))
         states = tf.nest.map_structure(lambda v: v.read_value(), saved_states)
         with tf.GradientTape() as tape:
-            logits, final_states = model(ids[:-1], states)
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], logits))
+            result = model.forward(ids[:-1], states, training=True)
+            cross_entropy = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], result.logits))
+            stabilizer = norm_stabilizer(result.trajectories, norm_stabilizer_beta)
+            loss = cross_entropy + stabilizer
         gradients = tape.gradient(loss, weights)
         clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
         optimizer.apply_gradients(zip(clipped, weights))
-        tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, final_states)
-        return loss, norm
+        tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, result.final_states)
+        return cross_entropy, norm, stabilizer
 
     return train_step
 
@@ -100,7 +103,8 @@ class Trainer:
                                               saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
-        self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm)
+        self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
+                                          config.norm_stabilizer)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
@@ -139,7 +143,7 @@ class Trainer:
         c = self.config
         self.announce()
         chars_per_step = c.batch_size * c.unroll
-        losses, window_start, started = [], time.perf_counter(), time.perf_counter()
+        losses, stabilizers, window_start, started = [], [], time.perf_counter(), time.perf_counter()
         last = {}
         progress, task = training_progress(self.console, c.steps, self.step)
         with progress, self._checkpoint_on_interrupt():
@@ -147,15 +151,16 @@ class Trainer:
                 step = self.step
                 if c.reset_state_every and step % c.reset_state_every == 0:
                     self.reset_states()
-                loss, _ = self.train_step(self.batches.window(step))
+                loss, _, stabilizer = self.train_step(self.batches.window(step))
                 losses.append(float(loss))
+                stabilizers.append(float(stabilizer))
                 progress.update(task, advance=1, status=f"loss {losses[-1]:.3f}")
                 final = step == c.steps - 1
                 if step % c.log_every == 0 or final:
                     elapsed = time.perf_counter() - window_start
-                    last = self._log(step, losses, chars_per_step * len(losses) / elapsed,
+                    last = self._log(step, losses, stabilizers, chars_per_step * len(losses) / elapsed,
                                      time.perf_counter() - started)
-                    losses, window_start = [], time.perf_counter()
+                    losses, stabilizers, window_start = [], [], time.perf_counter()
                 if step % c.eval_every == 0 or final:
                     last.update(self._evaluate(step))
                     window_start = time.perf_counter()
@@ -180,15 +185,19 @@ class Trainer:
                                f"Continue with: rnncli train --resume {self.run.path}")
             raise
 
-    def _log(self, step, losses, chars_per_sec, elapsed):
+    def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
         record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": math.exp(losses[-1]),
                   "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed}
+        stabilizer_text = ""
+        if self.config.norm_stabilizer:  # its own metric, so the loss stays the cross-entropy
+            record["norm_stabilizer"] = sum(stabilizers) / len(stabilizers)
+            stabilizer_text = f"norm stabiliser {record['norm_stabilizer']:.4f}  "
         self.run.append_metrics(record)
         with self.writer.as_default(step=step):
-            for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec"):
+            for name in sorted(record.keys() - {"step", "elapsed_s"}):
                 tf.summary.scalar(name, record[name])
         self.console.print(f"step {step:>6}  loss {record['loss']:.4f}  minibatch ppl "
-                           f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  "
+                           f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  {stabilizer_text}"
                            f"{chars_per_sec:,.0f} chars/s")
         return dict(record)
 
