@@ -14,6 +14,7 @@ from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
+from rnncli.models.stack_options import VERTICAL_MODES, StackOptions
 
 click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
@@ -27,13 +28,10 @@ def parse_layer_devices(context, parameter, value):
     """``"0,0,1,1"`` -> ``[0, 0, 1, 1]``: one GPU index per layer."""
     if value is None:
         return None
-    try:
-        indices = [int(part) for part in value.split(",")]
-    except ValueError:
-        indices = [-1]
-    if min(indices) < 0:
+    parts = value.split(",")
+    if not all(part.strip().isdigit() for part in parts):
         raise click.BadParameter(f"{value!r}: give one GPU index per layer, comma-separated, e.g. 0,0,1,1")
-    return indices
+    return [int(part) for part in parts]
 
 
 def fail(message):
@@ -81,7 +79,7 @@ def main():
               help="Python loop traced once, or tf.while_loop.")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
               help="Zaremba dropout rate on each layer's input and the output; training only.")
-@click.option("--vertical", type=click.Choice(["none", "hidden", "input", "both"]), default="none",
+@click.option("--vertical", type=click.Choice(VERTICAL_MODES), default="none",
               show_default=True, help="Vertical connections: layer i also receives the previous-step output "
               "and/or the input of layer i-K-1 (K = --layer-skip).")
 @click.option("--layer-skip", type=NON_NEGATIVE, default=0, show_default=True,
@@ -145,7 +143,6 @@ def train(run_dir, resume_dir, json_output, **options):
 
 
 def _train(run_dir, resume_dir, options, console):
-    from rnncli.models.stack import StackOptions
     from rnncli.run_dir import RunDirectory, default_run_path
     from rnncli.train import Trainer
 

@@ -4,7 +4,7 @@ from rnncli.cells.initializers import WeightInit
 from rnncli.data.corpus import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.models.stack import StackOptions
+from rnncli.models.stack_options import StackOptions
 from rnncli.run_dir import RunDirectory
 from rnncli.tensorflow_quiet import tf
 

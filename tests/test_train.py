@@ -11,7 +11,7 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import prepare_corpus
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.models.stack import StackOptions
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 from rnncli.train import make_optimizer, make_train_step, saved_state_variables
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from rnncli.cells.base import weight
 from rnncli.cells.initializers import WeightInit
-from rnncli.models.stack import CellStack, StackOptions
+from rnncli.models.stack import CellStack
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 
 #: ``logits [T, B, V]``, per-layer ``final_states`` and ``trajectories`` (see ``rnncli.models.stack.StackOutput``).

@@ -7,7 +7,7 @@ from rnncli.cells.initializers import WeightInit
 from rnncli.config import TrainConfig
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.norm_stabilizer import norm_stabilizer
-from rnncli.models.stack import StackOptions
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 from rnncli.train import make_optimizer, make_train_step, saved_state_variables
 

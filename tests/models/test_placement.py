@@ -8,7 +8,7 @@ import pytest
 from rnncli.cells.initializers import WeightInit
 from rnncli.models import placement
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.models.stack import StackOptions
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 
 

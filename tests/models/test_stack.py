@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rnncli.cells.initializers import WeightInit
-from rnncli.errors import UsageProblem
-from rnncli.models.stack import CellStack, StackOptions
+from rnncli.models.stack import CellStack
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 from tests.models.reference import numpy_stack, window_widths
 
@@ -107,15 +107,3 @@ def test_the_sampling_step_equals_the_window_with_every_option():
     for t, x in enumerate(xs):
         output, states = stack.step(tf.constant(x), states)
         np.testing.assert_allclose(output.numpy(), whole.outputs[t].numpy(), atol=1e-5)
-
-
-@pytest.mark.parametrize("options, layers, message", [
-    (StackOptions(vertical="both", layer_skip=2), 3, "--layer-skip 2 needs --layers 4 or more"),
-    (StackOptions(vertical="input"), 1, "--layer-skip 0 needs --layers 2 or more"),
-    (StackOptions(layer_skip=1), 3, "--layer-skip only applies to vertical connections"),
-    (StackOptions(residual=True), 1, "--residual joins layers of equal width"),
-    (StackOptions(layer_devices=(0, 1)), 3, "--layer-devices names 2 devices for 3 layers"),
-])
-def test_options_that_cannot_apply_to_the_stack_are_refused(options, layers, message):
-    with pytest.raises(UsageProblem, match=message):
-        options.check(layers)
