@@ -49,14 +49,14 @@ class CellStack(tf.Module):
         self.unroll = unroll(unroll_mode)
         # tf.device(None) places nothing: the default placement
         self.devices = layer_devices(options.layer_devices) if options.layer_devices else [None] * layers
-        self.sources = [i - options.layer_skip - 1 if options.vertical != "none" and i > options.layer_skip
-                        else None for i in range(layers)]
+        lag = options.layer_skip + 1
+        self.sources = [i - lag if options.vertical != "none" and i >= lag else None for i in range(layers)]
         stream_widths = [input_size] + [hidden_size] * (layers - 1)
+        step_width = hidden_size if options.time_skip else 0
         with self.name_scope:
             self.cells, self.layers = [], []
             for i, device in enumerate(self.devices):
                 window_width = stream_widths[i] + self._vertical_width(self.sources[i], stream_widths, hidden_size)
-                step_width = hidden_size if options.time_skip else 0
                 with tf.device(device):
                     cell = make_cell(cell_name, window_width + step_width, hidden_size, init, forget_bias)
                 self.cells.append(cell)
