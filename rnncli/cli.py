@@ -24,16 +24,6 @@ NON_NEGATIVE = click.IntRange(min=0)
 DEFAULTS = TrainConfig()
 
 
-def parse_layer_devices(context, parameter, value):
-    """``"0,0,1,1"`` -> ``[0, 0, 1, 1]``: one GPU index per layer."""
-    if value is None:
-        return None
-    parts = value.split(",")
-    if not all(part.strip().isdigit() for part in parts):
-        raise click.BadParameter(f"{value!r}: give one GPU index per layer, comma-separated, e.g. 0,0,1,1")
-    return [int(part) for part in parts]
-
-
 def fail(message):
     """Print one clear line on stderr and exit 2 (bad input)."""
     click.echo(f"Error: {message}", err=True)
@@ -52,6 +42,16 @@ def main():
 
     route_native_logs_to_null()
     warnings.formatwarning = lambda message, *_: f"Warning: {message}\n"  # one line, as errors are
+
+
+def parse_layer_devices(context, parameter, value):
+    """``"0,0,1,1"`` -> ``[0, 0, 1, 1]``: one GPU index per layer."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    if not all(part.strip().isdigit() for part in parts):
+        raise click.BadParameter(f"{value!r}: give one GPU index per layer, comma-separated, e.g. 0,0,1,1")
+    return [int(part) for part in parts]
 
 
 @main.command()
