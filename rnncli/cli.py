@@ -12,6 +12,8 @@ import rich_click as click
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
+from rnncli.cli_datasets import datasets
+from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import VERTICAL_MODES, StackOptions
@@ -19,15 +21,7 @@ from rnncli.models.stack_options import VERTICAL_MODES, StackOptions
 click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
 
-POSITIVE = click.IntRange(min=1)
-NON_NEGATIVE = click.IntRange(min=0)
 DEFAULTS = TrainConfig()
-
-
-def fail(message):
-    """Print one clear line on stderr and exit 2 (bad input)."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +32,7 @@ def main():
     Every cell is its textbook equations in a few lines of TensorFlow; rnncli trains them as character
     language models with truncated BPTT, saved state, clipping and decayed SGD.
     """
-    from rnncli.tensorflow_quiet import route_native_logs_to_null
+    from rnncli.native_logs import route_native_logs_to_null
 
     route_native_logs_to_null()
     warnings.formatwarning = lambda message, *_: f"Warning: {message}\n"  # one line, as errors are
@@ -56,14 +50,9 @@ def parse_layer_devices(context, parameter, value):
 
 @main.command()
 @click.option("--corpus", default=DEFAULTS.corpus, show_default=True,
-              help="Catalog name (text8, tinyshakespeare), path to a UTF-8 text file, http(s) URL, or - for stdin.")
-@click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache (default $RNNCLI_DATA_DIR, "
-              "else the platform cache folder).")
-@click.option("--valid-size", type=NON_NEGATIVE, help="Validation characters (default: the corpus's, e.g. "
-              "5M for text8, else 10%).")
-@click.option("--test-size", type=NON_NEGATIVE, help="Test characters taken from the end (default: the corpus's).")
-@click.option("--valid-position", type=click.Choice(["end", "start"]), default="end", show_default=True,
-              help="Where validation text sits: after the training text, or at the start (the Udacity seed).")
+              help="Catalog name (see rnncli datasets list), text file, folder of .txt files, http(s) URL, or - for "
+              "stdin.")
+@corpus_options
 @click.option("--cell", type=click.Choice(CELL_NAMES), default=DEFAULTS.cell, show_default=True,
               help="Recurrent cell (Greff et al. 2015 names).")
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units per layer.")
@@ -100,6 +89,8 @@ def parse_layer_devices(context, parameter, value):
               help="Characters per window of truncated BPTT.")
 @click.option("--steps", type=POSITIVE, default=DEFAULTS.steps, show_default=True,
               help="Training steps (with --resume: the new total).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Stop (evaluate, checkpoint) once training has run this long, counting earlier sessions.")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam", "rmsprop"]), default="sgd",
               show_default=True)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.lr, show_default=True,
@@ -114,16 +105,28 @@ def parse_layer_devices(context, parameter, value):
 @click.option("--reset-state-every", type=NON_NEGATIVE, default=0, show_default=True,
               help="Zero the saved state every N steps (0: never, as the seed).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of weights, sampling and TensorFlow.")
+@click.option("--max-bad-steps", type=POSITIVE, default=DEFAULTS.max_bad_steps, show_default=True,
+              help="Non-finite steps in a row (each skipped and counted) before --on-nan acts.")
+@click.option("--on-nan", type=click.Choice(["stop", "rollback"]), default=DEFAULTS.on_nan, show_default=True,
+              help="stop: exit 1 keeping the last good checkpoint; rollback: restore it and halve the lr.")
 @click.option("--log-every", type=POSITIVE, default=DEFAULTS.log_every, show_default=True)
 @click.option("--eval-every", type=POSITIVE, default=DEFAULTS.eval_every, show_default=True)
 @click.option("--sample-every", type=NON_NEGATIVE, default=DEFAULTS.sample_every, show_default=True,
               help="Print five sample lines every N steps (0: never).")
 @click.option("--checkpoint-every", type=POSITIVE, default=DEFAULTS.checkpoint_every, show_default=True)
 @click.option("--keep-checkpoints", type=POSITIVE, default=DEFAULTS.keep_checkpoints, show_default=True)
+@click.option("--strategy", type=click.Choice(["default", "mirrored", "multi-worker"]), default="default",
+              show_default=True, help="tf.distribute strategy: one device, local GPUs (or --replicas logical "
+              "CPUs), or several workers.")
+@click.option("--replicas", type=click.IntRange(min=2), default=2, show_default=True,
+              help="Logical CPU devices for --strategy mirrored on a machine without a GPU.")
+@click.option("--workers", help="host:port of every worker, comma-separated (else TF_CONFIG) for multi-worker.")
+@click.option("--task-index", type=NON_NEGATIVE, default=0, show_default=True,
+              help="This worker's place in --workers; worker 0 is the chief that writes the run directory.")
 @click.option("--run-dir", type=click.Path(), help="Where the run is written (default runs/<time>-<cell>).")
 @click.option("--resume", "resume_dir", type=click.Path(), help="Continue the run in this directory.")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON summary object on stdout.")
-def train(run_dir, resume_dir, json_output, **options):
+def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_index, **options):
     """Train a character language model built from a low-level recurrent cell.
 
     Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
@@ -131,45 +134,72 @@ def train(run_dir, resume_dir, json_output, **options):
     """
     from rnncli.report import make_console
 
+    from rnncli.stop_signals import StopRequested
+    from rnncli.train import TrainingFailed
+
     console = make_console(json_output)
     try:
-        summary = _train(run_dir, resume_dir, options, console)
+        summary = _train(run_dir, resume_dir, options, console, (strategy, replicas, workers, task_index))
     except UsageProblem as problem:
         fail(problem)
+    except TrainingFailed as problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
+    except StopRequested as stop:
+        sys.exit(stop.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     if json_output:
         click.echo(json.dumps(summary))
 
 
-def _train(run_dir, resume_dir, options, console):
+def _train(run_dir, resume_dir, options, console, strategy_options):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from rnncli.distribute import is_chief, make_strategy
     from rnncli.run_dir import RunDirectory, default_run_path
     from rnncli.train import Trainer
 
-    if resume_dir:
-        run = RunDirectory.open(resume_dir)
-        config = run.config()
-        given = click.get_current_context()
-        for name in TrainConfig.ARCHITECTURE + ("corpus",):
-            if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
-                raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
-                                   f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
-        if given.get_parameter_source("steps").name == "COMMANDLINE":
-            config.steps = options["steps"]
-            run.save_config(config)
-        trainer = Trainer(config, run, console, resume=True)
-    else:
-        config = TrainConfig(**options)
-        StackOptions.from_config(config).check(config.layers)
-        run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
-        trainer = Trainer(config, run, console)
-    summary = trainer.run_training()
-    return {**summary, "config": dataclasses.asdict(config)}
+    strategy = make_strategy(*strategy_options)
+    scratch = None
+    if not is_chief(strategy):  # only the chief writes the run directory; other workers use a scratch copy
+        scratch = Path(tempfile.mkdtemp(prefix="rnncli-worker-"))
+        if resume_dir:
+            resume_dir = shutil.copytree(resume_dir, scratch / "run")
+        else:
+            run_dir = scratch / "run"
+    try:
+        if resume_dir:
+            run = RunDirectory.open(resume_dir)
+            config = run.config()
+            given = click.get_current_context()
+            for name in TrainConfig.ARCHITECTURE + TrainConfig.DATA:
+                if given.get_parameter_source(name).name == "COMMANDLINE" and options[name] != getattr(config, name):
+                    raise UsageProblem(f"--{name.replace('_', '-')} {options[name]} differs from the run's "
+                                       f"{getattr(config, name)}; a resumed run keeps its architecture and corpus")
+            extended = [n for n in ("steps", "max_seconds") if given.get_parameter_source(n).name == "COMMANDLINE"]
+            for name in extended:  # the budget is the one thing a resumed run may change
+                setattr(config, name, options[name])
+            if extended:
+                run.save_config(config)
+            trainer = Trainer(config, run, console, resume=True, strategy=strategy)
+        else:
+            config = TrainConfig(**options)
+            StackOptions.from_config(config).check(config.layers)
+            run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
+            trainer = Trainer(config, run, console, strategy=strategy)
+        summary = trainer.run_training()
+        return {**summary, "config": dataclasses.asdict(config)}
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @main.command()
 @click.argument("run_dir", type=click.Path())
-@click.option("--length", type=POSITIVE, default=500, show_default=True, help="Characters to generate.")
+@click.option("--length", type=POSITIVE, default=500, show_default=True, help="Symbols to generate.")
 @click.option("--temperature", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Divides the logits; 0 picks the most likely character.")
 @click.option("--prime", default="", help="Text that warms up the state; the sample continues it.")
@@ -181,21 +211,27 @@ def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, j
     """Generate text from a trained run."""
     from pathlib import Path
 
+    import numpy as np
+
+    from rnncli.data.text import normalize_text
     from rnncli.restore import load_trained
     from rnncli.sample import Sampler
 
     if prime_file:
         prime = Path(prime_file).read_text(encoding="utf-8")
     try:
-        _, _, vocabulary, model = load_trained(run_dir)
-        unknown = vocabulary.unknown_characters(prime)
+        _, config, vocabulary, model = load_trained(run_dir)
+        prime = normalize_text(prime, config.normalize)
+        unknown = vocabulary.unknown_symbols(prime)
         if unknown:
-            raise UsageProblem(f"--prime has characters outside the run's vocabulary: {''.join(unknown)!r}")
+            separator = "" if vocabulary.level == "char" else " "
+            raise UsageProblem(f"--prime has {vocabulary.unit}s outside the run's vocabulary: "
+                               f"{separator.join(unknown)!r}")
     except UsageProblem as problem:
         fail(problem)
     prime_ids, _ = vocabulary.encode(prime)
     ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed)
-    texts = [prime + vocabulary.decode(row) for row in ids]
+    texts = [vocabulary.decode(np.concatenate([prime_ids, row])) for row in ids]
     if json_output:
         click.echo(json.dumps({"text": texts[0], "texts": texts}))
     else:
@@ -204,12 +240,16 @@ def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, j
 
 @main.command(name="eval")
 @click.argument("run_dir", type=click.Path())
-@click.option("--corpus", required=True, help="Catalog name, text file, http(s) URL, or - for stdin.")
+@click.option("--corpus", required=True, help="Catalog name, text file, folder of .txt files, http(s) URL, or - "
+              "for stdin.")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache.")
+@encoding_option("the run's")
+@normalize_option("the run's")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON object on stdout.")
-def evaluate(run_dir, corpus, data_dir, json_output):
-    """Perplexity and bits per character of a text under a trained run."""
-    from rnncli.data.corpus import read_corpus
+def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
+    """Perplexity and bits per symbol (character or word) of a text under a trained run."""
+    from rnncli.data.corpus import load_ids
+    from rnncli.data.spec import CorpusSpec
     from rnncli.evaluate import Evaluator
     from rnncli.report import make_console
     from rnncli.restore import load_trained
@@ -217,18 +257,22 @@ def evaluate(run_dir, corpus, data_dir, json_output):
     console = make_console(json_output)
     try:
         _, config, vocabulary, model = load_trained(run_dir)
-        text = read_corpus(corpus, data_dir, console).text
-        ids, unknown = vocabulary.encode(text)
+        spec = CorpusSpec.of(config, corpus=corpus, data_dir=data_dir, encoding=encoding or config.encoding,
+                             normalize=normalize or config.normalize)
+        ids, unknown = load_ids(spec, vocabulary, console)
         if len(ids) < 2:
-            raise UsageProblem(f"--corpus {corpus}: fewer than two characters of the run's vocabulary")
+            raise UsageProblem(f"--corpus {corpus}: fewer than two {vocabulary.unit}s of the run's vocabulary")
     except UsageProblem as problem:
         fail(problem)
     result = Evaluator(model, config.eval_batch_size)(ids)
-    summary = {"perplexity": result.perplexity, "bpc": result.bpc, "characters": result.characters,
-               "unknown_characters_skipped": unknown}
+    unit, bits = vocabulary.unit, "bpc" if vocabulary.level == "char" else "bits_per_word"
+    summary = {"perplexity": result.perplexity, bits: result.bpc, f"{unit}s": result.characters,
+               "unknown": unknown, "unknown_as": "<unk>" if vocabulary.has_unknown else "skipped"}
     if json_output:
         click.echo(json.dumps(summary))
     else:
-        console.print(f"{result.characters:,} characters: perplexity {result.perplexity:.3f}, "
-                      f"{result.bpc:.4f} bits per character" + (f" ({unknown:,} unknown characters skipped)"
-                                                                 if unknown else ""))
+        console.print(f"{result.characters:,} {unit}s: perplexity {result.perplexity:.3f}, {result.bpc:.4f} bits "
+                      f"per {unit}" + (f" ({unknown:,} unknown {unit}s {summary['unknown_as']})" if unknown else ""))
+
+
+main.add_command(datasets)

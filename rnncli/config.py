@@ -4,6 +4,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
+from rnncli.data.spec import MAX_CHARACTERS
+
 
 @dataclass
 class TrainConfig:
@@ -13,6 +15,11 @@ class TrainConfig:
     valid_size: int | None = None
     test_size: int | None = None
     valid_position: str = "end"
+    encoding: str | None = None
+    normalize: str | None = None
+    level: str | None = None
+    vocab_size: int | None = None
+    max_vocab: int = MAX_CHARACTERS
     # model
     cell: str = "lstm"
     hidden: int = 64
@@ -34,6 +41,7 @@ class TrainConfig:
     batch_size: int = 64
     unroll: int = 10
     steps: int = 7001
+    max_seconds: float | None = None
     optimizer: str = "sgd"
     lr: float = 10.0
     decay_rate: float = 0.1
@@ -43,6 +51,9 @@ class TrainConfig:
     momentum: float = 0.9
     reset_state_every: int = 0
     seed: int = 0
+    # bad numbers
+    max_bad_steps: int = 10
+    on_nan: str = "stop"
     # reporting
     log_every: int = 100
     eval_every: int = 1000
@@ -62,5 +73,7 @@ class TrainConfig:
 
     #: Options that fix the shape of the weights or of the saved state, or how layers connect: a resumed run
     #: must not change them.
-    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "vertical", "layer_skip", "residual",
-                    "time_skip", "state_averaging")
+    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll", "vertical", "layer_skip",
+                    "residual", "time_skip", "state_averaging")
+    #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
+    DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size")

@@ -6,10 +6,12 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from rnncli.data.symbols import id_counts
+
 
 def make_console(json_output=False):
     """The one console: stderr when stdout carries the ``--json`` object."""
-    return Console(stderr=json_output, highlight=False)
+    return Console(stderr=json_output, highlight=False, soft_wrap=True)
 
 
 def training_progress(console, total_steps, completed):
@@ -24,7 +26,7 @@ def training_progress(console, total_steps, completed):
 
 def corpus_baselines(train_ids, vocab_size):
     """Losses a model must beat: uniform over the vocabulary, and the unigram (character frequency) model."""
-    counts = np.bincount(train_ids, minlength=vocab_size).astype(np.float64)
+    counts = id_counts(train_ids, vocab_size).astype(np.float64)
     frequencies = counts[counts > 0] / counts.sum()
     unigram = float(-(frequencies * np.log(frequencies)).sum())
     return {"uniform": math.log(vocab_size), "unigram": unigram}

@@ -1,7 +1,7 @@
 """Building a model from a run's config, and restoring a trained one from its run directory."""
 
 from rnncli.cells.initializers import WeightInit
-from rnncli.data.corpus import Vocabulary
+from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions

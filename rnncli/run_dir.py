@@ -52,6 +52,12 @@ class RunDirectory:
         write_atomically(run.path / CONFIG, config.to_json())
         return run
 
+    def discard(self):
+        """Undo ``create``: remove the config it wrote, and the folder when nothing else is in it."""
+        (self.path / CONFIG).unlink(missing_ok=True)
+        if not any(self.path.iterdir()):
+            self.path.rmdir()
+
     @classmethod
     def open(cls, path):
         """An existing run directory; refuses a folder that is not one."""

@@ -18,7 +18,7 @@ class Sampler:
             _, states = model(ids, states)
             return states
 
-        @tf.function
+        @tf.function(jit_compile=True)
         def generate(first_ids, states, length, temperature, seed):
             def body(t, ids, states, generated):
                 logits, states = model.step(ids, states)

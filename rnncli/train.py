@@ -8,41 +8,39 @@ For window k (ids ``[B, T+1]``, see ``rnncli.data.batches``) with carried states
     θ ← optimizer(θ, g, lr(step)),  lr(step) = lr · decay_rate^floor(step / decay_steps)
     S ← S'                                                    (stop-gradient: the saved state)
 
-Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and step
-counter (hence the learning rate), the saved states and the model's dropout generator; window k is a pure
-function of k.
+A step whose loss or gradient norm is not finite applies no update and zeroes the saved states; it is
+counted (``bad_steps`` in the metrics), and ``max_bad_steps`` of them in a row stop the run or roll it back
+to the last good checkpoint at half the learning rate (``on_nan``).
+
+Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and
+iterations (hence the learning rate), the step counter, the saved states and the model's dropout generator;
+window k is a pure function of k.
 """
 
 import contextlib
+import dataclasses
 import math
 import time
 
-import keras
-
+from rnncli.checkpoints import restore_newest_readable
 from rnncli.data.batches import WindowBatches
-from rnncli.data.corpus import Vocabulary, prepare_corpus, read_corpus, split_sizes
+from rnncli.data.corpus import load_corpus
+from rnncli.data.spec import CorpusSpec
+from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
+from rnncli.optimizers import make_optimizer
 from rnncli.report import corpus_baselines, describe_loss, plot_curves, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import write_atomically
 from rnncli.sample import Sampler
+from rnncli.stop_signals import StopRequested, StopSignals
 from rnncli.tensorflow_quiet import tf
 
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 
-
-def make_optimizer(config):
-    schedule = keras.optimizers.schedules.ExponentialDecay(config.lr, config.decay_steps, config.decay_rate,
-                                                           staircase=True)
-    if config.optimizer == "sgd":
-        return keras.optimizers.SGD(schedule)
-    if config.optimizer == "momentum":
-        return keras.optimizers.SGD(schedule, momentum=config.momentum)
-    if config.optimizer == "adam":
-        return keras.optimizers.Adam(schedule)
-    return keras.optimizers.RMSprop(schedule)
+class TrainingFailed(Exception):
+    """The run cannot go on (exit code 1); the message says why and what was kept."""
 
 
 def saved_state_variables(model, batch_size):
@@ -51,112 +49,188 @@ def saved_state_variables(model, batch_size):
     return tf.nest.map_structure(lambda part: tf.Variable(part, trainable=False), model.initial_states(batch_size))
 
 
-def make_train_step(model, optimizer, saved_states, clip_norm, norm_stabilizer_beta=0.0):
-    """``train_step(window) -> (cross_entropy, gradient_norm, norm_stabilizer)``; it minimises
-    ``cross_entropy + norm_stabilizer``."""
+def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None,
+                    norm_stabilizer_beta=0.0):
+    """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied,
+    norm_stabilizer)``: it minimises the cross-entropy ``loss`` plus the norm stabiliser (0 when
+    ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on).
+
+    Under a ``tf.distribute`` strategy with R replicas, replica r takes batch rows ``[r B/R, (r+1) B/R)``
+    and their saved states; its loss is scaled by the global ``B T`` (its stabiliser, a mean over its rows,
+    by ``1 / R``) so that the all-reduced (summed) gradient is the gradient of the global mean loss, which is
+    then clipped by its global norm exactly as on one device. Keras's ``apply_gradients`` sums the replicas'
+    gradients once more, hence the ``1 / R``. The update is applied outside ``strategy.run`` because a
+    synchronising call may not sit inside control flow of a replica function. With the default strategy all
+    of this reduces to the one-device step.
+    """
+    strategy = strategy or tf.distribute.get_strategy()
+    replicas = strategy.num_replicas_in_sync
     weights = model.trainable_variables
+    step_counter = step_counter if step_counter is not None else tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def replica_gradients(ids, states):
+        context = tf.distribute.get_replica_context()
+        rows = tf.shape(ids)[1] // replicas
+        first = context.replica_id_in_sync_group * rows
+        ids = ids[:, first:first + rows]
+        states = tf.nest.map_structure(lambda s: s[first:first + rows], states)
+        global_count = tf.cast(tf.size(ids[1:]) * replicas, tf.float32)
+        with tf.GradientTape() as tape:
+            result = model.forward(ids[:-1], states, training=True)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], result.logits)
+            loss = tf.reduce_sum(losses) / global_count
+            stabilizer = norm_stabilizer(result.trajectories, norm_stabilizer_beta) / replicas
+            objective = loss + stabilizer
+        gradients = [tf.convert_to_tensor(g) for g in tape.gradient(objective, weights)]
+        gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
+        loss, stabilizer = context.all_reduce(tf.distribute.ReduceOp.SUM, [loss, stabilizer])
+        clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
+        finite = tf.math.is_finite(loss) & tf.math.is_finite(stabilizer) & tf.math.is_finite(norm)
+        return finite, loss, norm, stabilizer, [g / replicas for g in clipped], result.final_states
+
+    def apply(gradients):
+        optimizer.apply_gradients(zip(gradients, weights))
 
     @tf.function
     def train_step(window):
         ids = tf.transpose(tf.cast(window, tf.int32))
         states = tf.nest.map_structure(lambda v: v.read_value(), saved_states)
-        with tf.GradientTape() as tape:
-            result = model.forward(ids[:-1], states, training=True)
-            cross_entropy = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], result.logits))
-            stabilizer = norm_stabilizer(result.trajectories, norm_stabilizer_beta)
-            loss = cross_entropy + stabilizer
-        gradients = tape.gradient(loss, weights)
-        clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
-        optimizer.apply_gradients(zip(clipped, weights))
-        tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, result.final_states)
-        return cross_entropy, norm, stabilizer
+        finite, loss, norm, stabilizer, gradients, final_states = strategy.run(replica_gradients, args=(ids, states))
+        finite, loss, norm, stabilizer = (strategy.experimental_local_results(v)[0]
+                                          for v in (finite, loss, norm, stabilizer))
+
+        def update():
+            strategy.run(apply, args=(gradients,))
+            gathered = tf.nest.map_structure(lambda s: strategy.gather(s, axis=0), final_states)
+            tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, gathered)
+            return tf.constant(True)
+
+        def skip():
+            tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), saved_states)
+            return tf.constant(False)
+
+        applied = tf.cond(finite, update, skip)
+        step_counter.assign_add(1)
+        return loss, norm, applied, stabilizer
 
     return train_step
 
 
 class Trainer:
-    """One run: data, model, optimiser, checkpoint; ``run()`` trains to ``config.steps`` and returns a summary."""
+    """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``."""
 
-    def __init__(self, config, run, console, resume=False):
+    def __init__(self, config, run, console, resume=False, strategy=None):
         self.config = config
         self.run = run
         self.console = console
+        strategy = strategy or tf.distribute.get_strategy()
+        if config.batch_size % strategy.num_replicas_in_sync:
+            raise UsageProblem(f"--batch-size {config.batch_size} does not split evenly over "
+                               f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
-        source = read_corpus(config.corpus, config.data_dir, console)
-        valid_size, test_size = split_sizes(len(source.text), config.valid_size if config.valid_size is not None
-                                            else source.valid_size, config.test_size if config.test_size is not None
-                                            else source.test_size, source.valid_fraction)
-        if not resume:
-            config.valid_size, config.test_size = valid_size, test_size
-            run.save_config(config)
-        vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8")) if resume else None
-        self.corpus = prepare_corpus(source.text, valid_size, test_size, config.valid_position, vocabulary)
-        if not resume:
-            write_atomically(run.vocab_path, self.corpus.vocabulary.to_json())
+        try:
+            self.corpus, spec = load_corpus(CorpusSpec.of(config), console)
+            self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
+        except UsageProblem:
+            if not resume:  # a new run whose corpus cannot be used leaves nothing behind
+                run.discard()
+            raise
         self.vocabulary = self.corpus.vocabulary
-        self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
-        self.model = build_model(config, len(self.vocabulary))
-        self.optimizer = make_optimizer(config)
-        self.optimizer.build(self.model.trainable_variables)
-        self.saved_states = saved_state_variables(self.model, config.batch_size)
-        self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer,
-                                              saved_states=self.saved_states)
+        if resume:
+            self._check_vocabulary()
+        else:
+            self._save_data_options(spec)
+        with strategy.scope():
+            self.model = build_model(config, len(self.vocabulary))
+            self.optimizer, self.schedule = make_optimizer(config)
+            self.optimizer.build(self.model.trainable_variables)
+            self.saved_states = saved_state_variables(self.model, config.batch_size)
+            self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
+                                              lr_scale=self.schedule.scale, saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
-                                          config.norm_stabilizer)
+                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
+        self.signals = StopSignals()
+        self.bad_steps = 0
         if resume:
-            self._restore()
+            path = restore_newest_readable(self.checkpoint, self.manager, self.console.print)
+            self.run.truncate_metrics(self.step - 1)
+            self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
+
+    def _save_data_options(self, spec):
+        """A new run keeps the data options as resolved (split sizes and all) and its vocabulary."""
+        for name, value in dataclasses.asdict(spec).items():
+            setattr(self.config, name, value)
+        self.run.save_config(self.config)
+        write_atomically(self.run.vocab_path, self.vocabulary.to_json())
+
+    def _check_vocabulary(self):
+        """A resumed run must read a corpus that gives the vocabulary it was trained with."""
+        saved = Vocabulary.from_json(self.run.vocab_path.read_text(encoding="utf-8"))
+        if saved.symbols != self.vocabulary.symbols:
+            added = sorted(set(self.vocabulary.symbols) - set(saved.symbols))
+            missing = sorted(set(saved.symbols) - set(self.vocabulary.symbols))
+            raise UsageProblem(f"the corpus's vocabulary differs from the run's (new: {''.join(added)!r}, "
+                               f"missing: {''.join(missing)!r}); resume with the corpus the run started on")
 
     @property
     def step(self):
-        return int(self.optimizer.iterations.numpy())
-
-    def _restore(self):
-        latest = self.manager.latest_checkpoint
-        if latest is None:
-            raise UsageProblem(f"{self.run.path} has no checkpoint to resume from")
-        self.checkpoint.restore(latest).assert_existing_objects_matched()
-        self.run.truncate_metrics(self.step - 1)
-        self.console.print(f"resumed {self.run.path} at step {self.step}")
-
-    def reset_states(self):
-        for state, zero in zip(self.saved_states, self.model.initial_states(self.config.batch_size)):
-            tf.nest.map_structure(lambda v, z: v.assign(z), state, zero)
+        return int(self.step_counter.numpy())
 
     def announce(self):
         c, corpus = self.config, self.corpus
         self.console.print(
             f"corpus {c.corpus}: {len(corpus.train):,} train / {len(corpus.valid):,} valid / {len(corpus.test):,} "
-            f"test characters, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
+            f"test {self.vocabulary.unit}s, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
             f"{self.model.parameter_count:,} parameters; run directory {self.run.path}")
         for name, nats in corpus_baselines(corpus.train, len(self.vocabulary)).items():
             self.console.print("  baseline " + describe_loss(name, nats))
         if corpus.unknown_in_valid or corpus.unknown_in_test:
-            self.console.print(f"  left out {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} "
-                               "test characters that the training split does not contain")
+            outcome = "mapped to <unk>" if self.vocabulary.has_unknown else "left out"
+            self.console.print(f"  {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} test "
+                               f"{self.vocabulary.unit}s are not in the training split: {outcome}")
+
+    def reset_states(self):
+        tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), self.saved_states)
 
     def run_training(self):
+        """Train to ``config.steps``; returns the summary of the last log and evaluation."""
         c = self.config
         self.announce()
+        if self.manager.latest_checkpoint is None:
+            self.manager.save(checkpoint_number=0)  # the last good checkpoint that a rollback can return to
         chars_per_step = c.batch_size * c.unroll
-        losses, stabilizers, window_start, started = [], [], time.perf_counter(), time.perf_counter()
-        last = {}
+        losses, stabilizers, bad_in_a_row, last = [], [], 0, {}
+        window_start = time.perf_counter()
+        started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
-        with progress, self._checkpoint_on_interrupt():
+        with progress, self.signals.installed(), self._checkpoint_when_stopped():
             while self.step < c.steps:
+                self.signals.raise_if_requested()
                 step = self.step
                 if c.reset_state_every and step % c.reset_state_every == 0:
                     self.reset_states()
-                loss, _, stabilizer = self.train_step(self.batches.window(step))
-                losses.append(float(loss))
-                stabilizers.append(float(stabilizer))
-                progress.update(task, advance=1, status=f"loss {losses[-1]:.3f}")
-                final = step == c.steps - 1
-                if step % c.log_every == 0 or final:
+                loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
+                if bool(applied):
+                    losses.append(float(loss))
+                    stabilizers.append(float(stabilizer))
+                    bad_in_a_row = 0
+                else:
+                    self.bad_steps += 1
+                    bad_in_a_row += 1
+                    if bad_in_a_row >= c.max_bad_steps:
+                        self._after_bad_steps(bad_in_a_row)
+                        bad_in_a_row = 0
+                        continue
+                progress.update(task, completed=self.step, status=f"loss {float(loss):.3f}")
+                over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
+                final = step == c.steps - 1 or over_time
+                if (step % c.log_every == 0 or final) and losses:
                     elapsed = time.perf_counter() - window_start
                     last = self._log(step, losses, stabilizers, chars_per_step * len(losses) / elapsed,
                                      time.perf_counter() - started)
@@ -167,38 +241,60 @@ class Trainer:
                 if c.sample_every and (step % c.sample_every == 0 or final):
                     self._write_samples(step)
                     window_start = time.perf_counter()
-                if (step + 1) % c.checkpoint_every == 0 or final:
+                if ((step + 1) % c.checkpoint_every == 0 or final) and bad_in_a_row == 0:
                     self.manager.save(checkpoint_number=step + 1)
+                if over_time:
+                    break
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
-        return {**last, "step": self.step, "run_dir": str(self.run.path)}
+        checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
+        return {**last, "step": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
+                "run_dir": str(self.run.path)}
+
+    def _elapsed_before(self):
+        """Seconds of training that earlier sessions of this run logged (0 for a new run)."""
+        return max((r["elapsed_s"] for r in self.run.metrics() if "elapsed_s" in r), default=0.0)
+
+    def _after_bad_steps(self, count):
+        """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
+        if self.config.on_nan == "stop":
+            raise TrainingFailed(
+                f"{count} non-finite steps in a row at step {self.step}; stopped. The last good checkpoint "
+                f"{self.manager.latest_checkpoint} is kept: resume with a lower --lr or --on-nan rollback")
+        path = restore_newest_readable(self.checkpoint, self.manager, self.console.print)
+        self.schedule.scale.assign(self.schedule.scale * 0.5)
+        self.run.truncate_metrics(self.step - 1)
+        self.console.print(f"{count} non-finite steps in a row: rolled back to {path} (step {self.step}) and "
+                           f"halved the learning rate (now x{float(self.schedule.scale):g})")
 
     @contextlib.contextmanager
-    def _checkpoint_on_interrupt(self):
-        """Ctrl-C lands between steps (a graph call finishes first): save it all, then let it propagate."""
+    def _checkpoint_when_stopped(self):
+        """SIGINT/SIGTERM (or a second Ctrl-C) between steps: save everything, say how to resume, re-raise."""
         try:
             yield
-        except KeyboardInterrupt:
+        except (StopRequested, KeyboardInterrupt):
             self.manager.save(checkpoint_number=self.step)
             self.writer.flush()
-            self.console.print(f"interrupted at step {self.step}; checkpoint saved. "
+            self.console.print(f"stopped at step {self.step}; checkpoint saved. "
                                f"Continue with: rnncli train --resume {self.run.path}")
             raise
 
     def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
         record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": math.exp(losses[-1]),
-                  "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed}
+                  "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed,
+                  "bad_steps": self.bad_steps}
         stabilizer_text = ""
         if self.config.norm_stabilizer:  # its own metric, so the loss stays the cross-entropy
             record["norm_stabilizer"] = sum(stabilizers) / len(stabilizers)
             stabilizer_text = f"norm stabiliser {record['norm_stabilizer']:.4f}  "
         self.run.append_metrics(record)
         with self.writer.as_default(step=step):
-            for name in sorted(record.keys() - {"step", "elapsed_s"}):
-                tf.summary.scalar(name, record[name])
+            for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec", "norm_stabilizer"):
+                if name in record:
+                    tf.summary.scalar(name, record[name])
         self.console.print(f"step {step:>6}  loss {record['loss']:.4f}  minibatch ppl "
                            f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  {stabilizer_text}"
-                           f"{chars_per_sec:,.0f} chars/s")
+                           f"{chars_per_sec:,.0f} chars/s" + (f"  bad steps {self.bad_steps}" if self.bad_steps else ""))
         return dict(record)
 
     def _evaluate(self, step):

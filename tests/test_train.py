@@ -13,7 +13,8 @@ from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-from rnncli.train import make_optimizer, make_train_step, saved_state_variables
+from rnncli.optimizers import make_optimizer
+from rnncli.train import make_train_step, saved_state_variables
 
 
 def tiny_model(vocab_size=7, cell="lstm", hidden=6, unroll_mode="static", layers=1, stack_options=StackOptions()):
@@ -22,7 +23,7 @@ def tiny_model(vocab_size=7, cell="lstm", hidden=6, unroll_mode="static", layers
 
 
 def test_the_seed_schedule_gives_10_until_step_4999_and_1_from_5000():
-    optimizer = make_optimizer(TrainConfig())
+    optimizer, _ = make_optimizer(TrainConfig())
     optimizer.iterations.assign(4999)
     assert float(optimizer.learning_rate) == pytest.approx(10.0)
     optimizer.iterations.assign(5000)
@@ -31,12 +32,13 @@ def test_the_seed_schedule_gives_10_until_step_4999_and_1_from_5000():
 
 def test_clipping_bounds_the_global_norm_of_the_update():
     model = tiny_model()
-    optimizer = make_optimizer(TrainConfig(lr=1.0, clip_norm=0.01))
+    optimizer, _ = make_optimizer(TrainConfig(lr=1.0, clip_norm=0.01))
     saved = saved_state_variables(model, 4)
     step = make_train_step(model, optimizer, saved, clip_norm=0.01)
     before = [w.numpy() for w in model.trainable_variables]
     window = np.random.default_rng(0).integers(0, 7, (4, 6))
-    _, norm, _ = step(window)
+    _, norm, applied, _ = step(window)
+    assert bool(applied)
     update = math.sqrt(sum(((w.numpy() - b) ** 2).sum() for w, b in zip(model.trainable_variables, before)))
     assert float(norm) > 0.01
     assert update == pytest.approx(0.01, rel=1e-3)
@@ -45,7 +47,7 @@ def test_clipping_bounds_the_global_norm_of_the_update():
 @pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
 def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
     model = tiny_model(unroll_mode=unroll_mode)
-    optimizer = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))  # weights effectively frozen
+    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))  # weights effectively frozen
     saved = saved_state_variables(model, 3)
     step = make_train_step(model, optimizer, saved, clip_norm=1.0)
     ids = np.random.default_rng(1).integers(0, 7, (3, 9))
@@ -61,7 +63,7 @@ def test_every_layer_saves_its_own_nested_state_across_windows(cell):
     """Three layers with every option that adds state (skips in time, running means) and dropout off."""
     options = StackOptions(vertical="both", residual=True, time_skip=2, state_averaging=0.5)
     model = tiny_model(cell=cell, layers=3, stack_options=options)
-    optimizer = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))
+    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))
     saved = saved_state_variables(model, 3)
     step = make_train_step(model, optimizer, saved, clip_norm=1.0)
     ids = np.random.default_rng(1).integers(0, 7, (3, 9))
@@ -98,7 +100,7 @@ def test_training_on_real_text_lowers_validation_perplexity_below_the_unigram_ba
     corpus = prepare_corpus(shakespeare[:200_000], valid_size=20_000, test_size=0)
     vocab = len(corpus.vocabulary)
     model = CharLanguageModel(vocab, "lstm", 64, init=WeightInit("uniform", seed=0))
-    optimizer = make_optimizer(TrainConfig(optimizer="adam", lr=0.01, decay_steps=10_000))
+    optimizer, _ = make_optimizer(TrainConfig(optimizer="adam", lr=0.01, decay_steps=10_000))
     saved = saved_state_variables(model, 32)
     step = make_train_step(model, optimizer, saved, clip_norm=5.0)
     batches = WindowBatches(corpus.train, 32, 20)

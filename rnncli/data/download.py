@@ -1,16 +1,18 @@
-"""Downloads that are resumed, verified and never left half-written, and guarded archive extraction.
+"""Downloads that are resumed, verified and never left half-written.
 
-A download streams into ``NAME.part`` (resuming it with an HTTP Range request when the server honours one,
-starting over when it does not), retries connection errors and 5xx answers with exponential back-off,
-checks the byte size and SHA-256, and only then renames the file into place atomically.
+A download streams into ``NAME.part``, resuming it with an HTTP Range request when the server honours one
+and starting over when it does not. Connection errors, cut connections, timeouts and 5xx answers are
+retried with exponential back-off; a 4xx answer, a size other than the expected one and a wrong SHA-256
+are not, and delete the partial file. Only a complete, verified file is renamed into place (atomically).
 """
 
 import hashlib
 import os
-import tarfile
+import re
 import time
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import requests
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
@@ -18,6 +20,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rnncli.errors import UsageProblem
 
 CHUNK_BYTES = 1 << 20
+#: Bytes per network read: what arrived before a cut connection is kept, except the last read's.
+READ_BYTES = 1 << 16
 
 
 class DownloadError(UsageProblem):
@@ -25,7 +29,23 @@ class DownloadError(UsageProblem):
 
 
 class _Retryable(Exception):
-    pass
+    """A failure that another attempt may not meet (a 5xx answer, a cut connection)."""
+
+
+_RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, _Retryable)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard a download tries: ``retries`` attempts after the first, the k-th after a pause of
+    ``backoff_seconds * 2**k``, each giving up when the server is silent for ``timeout_seconds``."""
+
+    retries: int = 4
+    backoff_seconds: float = 1.0
+    timeout_seconds: float = 30.0
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 
 def sha256_of(path):
@@ -36,20 +56,29 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def download(url, destination, expected_bytes=None, sha256=None, console=None, retries=4, timeout=30.0,
-             backoff_seconds=1.0):
-    """Fetch ``url`` to ``destination`` (a Path); returns the SHA-256 of what was written."""
+def download(url, destination, expected_bytes=None, sha256=None, console=None, retry=None):
+    """Fetch ``url`` to ``destination`` (a Path) with a progress bar on ``console``; returns its SHA-256."""
+    retry = retry or DEFAULT_RETRY
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     part = destination.with_name(destination.name + ".part")
-    for attempt in range(retries + 1):
+    for attempt in range(retry.retries + 1):
         try:
-            _fetch_into(part, url, timeout, console)
+            _fetch_into(part, url, expected_bytes, retry.timeout_seconds, console)
             break
-        except (requests.ConnectionError, requests.Timeout, _Retryable) as problem:
-            if attempt == retries:
-                raise DownloadError(_unreachable_message(url, problem)) from None
-            time.sleep(backoff_seconds * 2**attempt)
+        except _RETRYABLE as problem:
+            if attempt == retry.retries:
+                raise DownloadError(_gave_up_message(url, problem)) from None
+            time.sleep(retry.backoff_seconds * 2**attempt)
+        except DownloadError:
+            part.unlink(missing_ok=True)
+            raise
+    digest = _verified_digest(part, url, expected_bytes, sha256)
+    os.replace(part, destination)
+    return digest
+
+
+def _verified_digest(part, url, expected_bytes, sha256):
     size = part.stat().st_size
     if expected_bytes is not None and size != expected_bytes:
         part.unlink()
@@ -59,83 +88,82 @@ def download(url, destination, expected_bytes=None, sha256=None, console=None, r
         part.unlink()
         raise DownloadError(f"{url}: SHA-256 {digest} does not match the expected {sha256}; "
                             "the downloaded file was deleted")
-    os.replace(part, destination)
     return digest
 
 
-def _unreachable_message(url, problem):
-    if isinstance(problem, _Retryable):
-        return f"{url} kept failing ({problem}); try again later or pass a local file with --corpus PATH"
-    return (f"cannot reach {url}: the network is unreachable or the server is down; "
-            "download the file elsewhere and pass it with --corpus PATH")
+def _gave_up_message(url, problem):
+    if isinstance(problem, requests.ConnectionError):
+        return (f"cannot reach {urlsplit(url).netloc}: the network is unreachable or the server is down; "
+                f"download {url} elsewhere and pass the file with --corpus PATH")
+    return (f"{url} kept failing ({problem}); run again later to resume the download, "
+            "or pass a local file with --corpus PATH")
 
 
-def _fetch_into(part, url, timeout, console):
+def _fetch_into(part, url, expected_bytes, timeout, console):
+    """One attempt: append to ``part`` from where it stops, or rewrite it when the server cannot resume."""
     have = part.stat().st_size if part.exists() else 0
+    if expected_bytes is not None and have == expected_bytes:
+        return
+    if expected_bytes is not None and have > expected_bytes:
+        part.unlink()
+        have = 0
     headers = {"Range": f"bytes={have}-"} if have else {}
     with requests.get(url, stream=True, timeout=timeout, headers=headers) as response:
-        if response.status_code == 416:  # the .part already holds everything
+        if response.status_code == 416:
+            _accept_complete_part(part, have, response)
             return
         if response.status_code >= 500:
-            raise _Retryable(f"HTTP {response.status_code}")
-        if response.status_code >= 400:
+            raise _Retryable(f"HTTP {response.status_code} {response.reason}")
+        if response.status_code not in (200, 206):
             raise DownloadError(f"{url}: HTTP {response.status_code} {response.reason}")
-        resumed = response.status_code == 206
-        mode = "ab" if resumed else "wb"
-        start = have if resumed else 0
+        start = _resume_offset(part, have, response)
         length = response.headers.get("Content-Length")
         total = start + int(length) if length is not None else None
-        with open(part, mode) as stream, _progress(console) as progress:
-            task = progress.add_task(f"download {PurePosixPath(url).name}", total=total, completed=start)
-            for chunk in response.iter_content(CHUNK_BYTES):
-                stream.write(chunk)
-                progress.advance(task, len(chunk))
-        written = part.stat().st_size
-        if total is not None and written < total:
-            raise _Retryable(f"connection closed after {written:,} of {total:,} bytes")
+        if expected_bytes is not None and total is not None and total != expected_bytes:
+            raise DownloadError(f"{url}: the server announces {total:,} bytes where {expected_bytes:,} are "
+                                "expected; nothing was kept")
+        _stream_body(response, part, start, expected_bytes if expected_bytes is not None else total, url, console)
+
+
+def _stream_body(response, part, start, limit, url, console):
+    """Write the body after ``start`` bytes of ``part``, never past ``limit`` bytes (when one is known)."""
+    written = start
+    with open(part, "ab" if start else "wb") as stream, _progress(console) as progress:
+        task = progress.add_task(f"download {PurePosixPath(urlsplit(url).path).name}", total=limit,
+                                 completed=start)
+        for chunk in response.iter_content(READ_BYTES):
+            written += len(chunk)
+            if limit is not None and written > limit:
+                raise DownloadError(f"{url} sent more than the {limit:,} bytes expected; nothing was kept")
+            stream.write(chunk)
+            progress.advance(task, len(chunk))
+    if limit is not None and written < limit:
+        raise _Retryable(f"the connection closed after {written:,} of {limit:,} bytes")
+
+
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-\d+/(\d+|\*)")
+_UNSATISFIABLE_RANGE = re.compile(r"bytes \*/(\d+)")
+
+
+def _resume_offset(part, have, response):
+    """Where the body starts in the file: ``have`` for a 206 that continues the part, 0 for a 200."""
+    if response.status_code == 200:
+        return 0
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
+    if match is None or int(match.group(1)) != have:
+        part.unlink()
+        raise _Retryable(f"the server resumed at {response.headers.get('Content-Range')!r}, not at byte {have:,}")
+    return have
+
+
+def _accept_complete_part(part, have, response):
+    """A 416 answer to ``Range: bytes=have-``: fine when the file is exactly ``have`` bytes long."""
+    match = _UNSATISFIABLE_RANGE.fullmatch(response.headers.get("Content-Range", ""))
+    if match is None or int(match.group(1)) != have:
+        part.unlink()
+        raise _Retryable("the partial file does not fit the file on the server; starting over")
 
 
 def _progress(console):
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                     TimeRemainingColumn(), console=console, transient=True, disable=console is None)
-
-
-def extract_member(archive, kind, member, destination, max_bytes):
-    """Copy one ``member`` of a zip or tar.gz ``archive`` to ``destination``, at most ``max_bytes`` of it.
-
-    Members whose names are absolute or climb out with ``..`` are refused; other members are ignored.
-    """
-    if PurePosixPath(member).is_absolute() or ".." in PurePosixPath(member).parts:
-        raise DownloadError(f"{archive}: refusing archive member {member!r}, which escapes the cache folder")
-    destination = Path(destination)
-    part = destination.with_name(destination.name + ".part")
-    try:
-        with _open_member(archive, kind, member) as source, open(part, "wb") as target:
-            copied = 0
-            for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
-                copied += len(chunk)
-                if copied > max_bytes:
-                    raise DownloadError(f"{archive}: member {member!r} holds more than the declared "
-                                        f"{max_bytes:,} bytes; refusing to extract it")
-                target.write(chunk)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as problem:
-        part.unlink(missing_ok=True)
-        raise DownloadError(f"{archive} is damaged or truncated ({problem}); delete it and download again") from None
-    except DownloadError:
-        part.unlink(missing_ok=True)
-        raise
-    os.replace(part, destination)
-
-
-def _open_member(archive, kind, member):
-    if kind == "zip":
-        bundle = zipfile.ZipFile(archive)
-        if member not in bundle.namelist():
-            raise DownloadError(f"{archive} has no member {member!r}")
-        return bundle.open(member)
-    bundle = tarfile.open(archive, "r:gz")
-    try:
-        info = bundle.getmember(member)
-    except KeyError:
-        raise DownloadError(f"{archive} has no member {member!r}") from None
-    return bundle.extractfile(info)

@@ -12,7 +12,7 @@ from collections import namedtuple
 from rnncli.tensorflow_quiet import tf
 
 TimeSkipState = namedtuple("TimeSkipState", ["core", "recent_outputs"])
-AveragedState = namedtuple("AveragedState", ["last", "mean", "count"])
+AveragedState = namedtuple("AveragedState", ["last", "mean", "steps"])
 
 
 class CellCore(tf.Module):
@@ -73,9 +73,11 @@ class StateAveraging(CoreWrapper):
         s̃_{t-1} = (1 - α) s_{t-1} + α m_{t-1},    m_{t-1} = (1 / t) Σ_{k=0}^{t-1} s_k
         h_t, s_t = core(p_t, s̃_{t-1})                  (the mean collects s_t, not s̃_t)
 
-    Every part of the state is averaged (``h`` and ``c`` of an LSTM). The state carries the mean and its count,
-    so the mean runs on across windows until the state is reset; it is kept as ``m_t = m_{t-1} + (s_t -
-    m_{t-1}) / (t + 1)`` because a float32 running sum loses the newest states after many windows.
+    Every part of the state is averaged (``h`` and ``c`` of an LSTM). The state carries the mean and the
+    number of steps ``t`` behind it, so the mean runs on across windows until the state is reset; it is kept
+    as ``m_t = m_{t-1} + (s_t - m_{t-1}) / (t + 1)`` because a float32 running sum loses the newest states
+    after many windows. A zero state is the initial state of a zero cell state (``m_0 = s_0 = 0``, ``t = 0``),
+    so zeroing the saved states resets the average too.
     """
 
     def __init__(self, core, alpha):
@@ -84,15 +86,15 @@ class StateAveraging(CoreWrapper):
 
     def initial_state(self, batch_size):
         state = self.core.initial_state(batch_size)
-        return AveragedState(last=state, mean=state, count=tf.ones([batch_size, 1]))
+        return AveragedState(last=state, mean=state, steps=tf.zeros([batch_size, 1]))
 
     def step(self, projected_inputs, state):
         fed = tf.nest.map_structure(lambda last, mean: (1.0 - self.alpha) * last + self.alpha * mean,
                                     state.last, state.mean)
         output, new = self.core.step(projected_inputs, fed)
-        count = state.count + 1.0
-        mean = tf.nest.map_structure(lambda mean, part: mean + (part - mean) / count, state.mean, new)
-        return output, AveragedState(last=new, mean=mean, count=count)
+        steps = state.steps + 1.0
+        mean = tf.nest.map_structure(lambda mean, part: mean + (part - mean) / (steps + 1.0), state.mean, new)
+        return output, AveragedState(last=new, mean=mean, steps=steps)
 
     def last_output(self, state):
         return self.core.last_output(state.last)

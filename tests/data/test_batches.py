@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from rnncli.data.batches import WindowBatches
-from rnncli.data.corpus import Vocabulary
+from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 
 SEED_TEXT = "ons anarchists advocate social relations based upon voluntary association"

@@ -9,7 +9,8 @@ from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-from rnncli.train import make_optimizer, make_train_step, saved_state_variables
+from rnncli.optimizers import make_optimizer
+from rnncli.train import make_train_step, saved_state_variables
 
 
 def formula(trajectories, beta):
@@ -43,16 +44,16 @@ def test_the_training_step_adds_the_penalty_on_the_model_trajectories_and_report
     model = CharLanguageModel(7, "lstm", 5, layers=2, init=WeightInit("glorot", seed=3),
                               stack_options=StackOptions(time_skip=1))
     saved = saved_state_variables(model, 2)
-    step = make_train_step(model, make_optimizer(TrainConfig(lr=1e-30)), saved, clip_norm=1.0,
-                           norm_stabilizer_beta=50.0)
+    optimizer, _ = make_optimizer(TrainConfig(lr=1e-30))
+    step = make_train_step(model, optimizer, saved, clip_norm=1.0, norm_stabilizer_beta=50.0)
     ids = np.random.default_rng(2).integers(0, 7, (2, 6))
     step(ids)  # the second window starts from a carried, non-zero output
     states = tf.nest.map_structure(lambda v: v.numpy(), saved)
     second = np.random.default_rng(3).integers(0, 7, (2, 6))
     result = model.forward(tf.constant(second[:, :-1].T), states)
-    cross_entropy, _, penalty = step(second)
+    cross_entropy, _, applied, penalty = step(second)
     expected_entropy = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(second[:, 1:].T, result.logits))
     assert float(cross_entropy) == pytest.approx(float(expected_entropy), rel=1e-5)
     assert float(penalty) == pytest.approx(formula([h.numpy() for h in result.trajectories], 50.0), rel=1e-4)
     np.testing.assert_allclose(result.trajectories[0][0].numpy(), states[0].core.hidden)
-    assert float(penalty) > 0
+    assert bool(applied) and float(penalty) > 0

@@ -107,3 +107,9 @@ def test_the_sampling_step_equals_the_window_with_every_option():
     for t, x in enumerate(xs):
         output, states = stack.step(tf.constant(x), states)
         np.testing.assert_allclose(output.numpy(), whole.outputs[t].numpy(), atol=1e-5)
+
+
+def test_every_initial_state_is_zero_so_zeroing_the_saved_states_resets_them():
+    """The trainer resets (and, after a non-finite step, clears) the saved states by zeroing every part."""
+    stack = make_stack("lstm", EVERYTHING)
+    assert all(not part.numpy().any() for part in tf.nest.flatten(stack.initial_states(BATCH)))

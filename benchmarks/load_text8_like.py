@@ -1,0 +1,64 @@
+"""How long loading a 100 MB text8-like corpus into ids takes, and the peak memory it needs.
+
+    python benchmarks/load_text8_like.py [--level char|word] [--folder DIR]
+
+Writes DIR/text8_like.txt once (100,000,000 bytes of lowercase words and single spaces, Zipf-distributed over
+100,000 made-up words, like text8), then times ``load_corpus`` on it with text8's 90M/5M/5M split and reports
+the peak resident memory of this process before and after (the id array alone is 100 MB at char level).
+"""
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIZE = 100_000_000
+
+
+def write_text8_like(path, seed=0):
+    rng = np.random.default_rng(seed)
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    words = [letters[rng.integers(0, 26, n)].tobytes() for n in rng.integers(1, 12, 100_000)]
+    written = 0
+    with open(path, "wb") as stream:
+        while written < SIZE:
+            chunk = b" " + b" ".join(words[i] for i in rng.zipf(1.2, 200_000) % len(words))
+            chunk = chunk[: SIZE - written]
+            stream.write(chunk)
+            written += len(chunk)
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--level", choices=["char", "word"], default="char")
+    parser.add_argument("--folder", default=tempfile.gettempdir())
+    args = parser.parse_args()
+    path = Path(args.folder) / "text8_like.txt"
+    if not path.exists() or path.stat().st_size != SIZE:
+        write_text8_like(path)
+        print(f"wrote {path}; run again to measure in a fresh process")
+        return
+    from rnncli.data.corpus import load_corpus
+    from rnncli.data.spec import CorpusSpec
+
+    before = peak_rss_mib()
+    started = time.perf_counter()
+    corpus, spec = load_corpus(CorpusSpec(str(path), valid_size=5_000_000 if args.level == "char" else None,
+                                          test_size=5_000_000 if args.level == "char" else None, level=args.level))
+    elapsed = time.perf_counter() - started
+    ids_mib = sum(getattr(corpus, s).nbytes for s in ("train", "valid", "test")) / 2**20
+    print(f"{args.level} level: {corpus.characters:,} characters -> {len(corpus.train):,} / {len(corpus.valid):,} / "
+          f"{len(corpus.test):,} ids ({corpus.train.dtype}, {ids_mib:.0f} MiB), vocabulary {len(corpus.vocabulary):,}")
+    print(f"load time {elapsed:.2f} s; peak RSS {before:.0f} MiB before, {peak_rss_mib():.0f} MiB after "
+          f"(+{peak_rss_mib() - before:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

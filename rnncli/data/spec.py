@@ -1,0 +1,34 @@
+"""What decides the ids a corpus becomes: the data options of a run, shared by ``train``, ``eval`` and
+``datasets info``. ``None`` means "the corpus's default" (see ``rnncli.data.catalog.CorpusDefaults``); a run
+saves the values it resolved, so resuming, sampling and evaluating map text to the same ids.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+NORMALIZATIONS = ("none", "lower", "text8")
+LEVELS = ("char", "word")
+#: The widest character vocabulary accepted unless ``--max-vocab`` says otherwise; more usually means the
+#: wrong encoding or binary data.
+MAX_CHARACTERS = 5000
+#: The word vocabulary when neither the corpus nor ``--vocab-size`` gives one (the Penn Treebank's).
+WORD_VOCAB_SIZE = 10000
+
+
+@dataclass
+class CorpusSpec:
+    corpus: str = "text8"
+    data_dir: str | None = None
+    valid_size: int | None = None
+    test_size: int | None = None
+    valid_position: str = "end"
+    encoding: str | None = None
+    normalize: str | None = None
+    level: str | None = None
+    vocab_size: int | None = None
+    max_vocab: int = MAX_CHARACTERS
+
+    @classmethod
+    def of(cls, options, **changes):
+        """The spec held by ``options`` (a ``TrainConfig`` or anything with these fields), with ``changes``."""
+        return cls(**{f.name: getattr(options, f.name) for f in dataclasses.fields(cls)} | changes)

@@ -1,0 +1,96 @@
+"""A real HTTP server on 127.0.0.1 for download tests: it serves bytes the test builds, and misbehaves on request."""
+
+import http.server
+import re
+import socket
+import threading
+import time
+
+
+class FileServer:
+    """Serves ``files`` (``{name: bytes}``) at ``url(name)`` from a thread, until the ``with`` block ends.
+
+    Misbehaviour, set by the test before the request it concerns:
+    ``ranges`` False ignores Range headers (answers 200 with the whole file);
+    ``failures`` lists status codes to answer, one per request, before serving anything;
+    ``cuts`` lists byte counts: each answer sends its full headers, then only that many bytes, and hangs up;
+    ``stalls`` lists seconds to stay silent, one per request, before answering.
+    ``requests`` records ``(name, Range header)`` per request; ``sent`` counts body bytes written.
+    """
+
+    def __init__(self, files):
+        self.files = dict(files)
+        self.ranges = True
+        self.failures, self.cuts, self.stalls, self.requests = [], [], [], []
+        self.sent = 0
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{name}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, handler):
+        name = handler.path.lstrip("/")
+        self.requests.append((name, handler.headers.get("Range")))
+        if self.stalls:
+            time.sleep(self.stalls.pop(0))
+        if self.failures:
+            handler.send_error(self.failures.pop(0))
+            return
+        if name not in self.files:
+            handler.send_error(404)
+            return
+        body, start = self.files[name], 0
+        wanted = re.fullmatch(r"bytes=(\d+)-", handler.headers.get("Range") or "")
+        if self.ranges and wanted:
+            start = int(wanted.group(1))
+            if start >= len(body):
+                handler.send_response(416)
+                handler.send_header("Content-Range", f"bytes */{len(body)}")
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+                return
+            handler.send_response(206)
+            handler.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        else:
+            handler.send_response(200)
+        payload = body[start:]
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        if self.cuts:
+            payload = payload[: self.cuts.pop(0)]
+            handler.close_connection = True
+        try:
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client refused the answer and hung up
+            return
+        self.sent += len(payload)
+
+
+def _handler_for(server):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            server.answer(self)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def closed_port_url(name="corpus.txt"):
+    """A loopback URL where nothing listens: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{name}"

@@ -1,0 +1,73 @@
+"""tf.distribute: mirrored replicas and several worker processes train like one device."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from rnncli.cli import main
+
+TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
+        "--eval-every", "1000", "--sample-every", "0", "--valid-size", "200", "--seed", "3", "--steps", "6"]
+
+
+def losses(run):
+    lines = (run / "metrics.jsonl").read_text().splitlines()
+    return {r["step"]: r["loss"] for r in map(json.loads, lines) if "loss" in r}
+
+
+def rnncli_process(*args):
+    environment = {**os.environ, "CUDA_VISIBLE_DEVICES": "-1"}
+    return subprocess.Popen([sys.executable, "-m", "rnncli", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+#: A stack whose state nests (skips in time, averages) and whose loss has a second term (the stabiliser).
+STACK = ["--layers", "2", "--vertical", "both", "--residual", "--time-skip", "2", "--state-averaging",
+         "--norm-stabilizer"]
+
+
+@pytest.mark.parametrize("extra", [[], STACK], ids=["one-layer", "stack"])
+def test_mirrored_over_two_logical_cpus_follows_the_one_device_loss_curve(tmp_path, small_corpus, extra):
+    mirrored = rnncli_process("train", "--corpus", small_corpus, "--run-dir", tmp_path / "mirrored",
+                              "--strategy", "mirrored", "--replicas", 2, "--json", *TINY, *extra)
+    one = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(tmp_path / "one"),
+                                    "--json", *TINY, *extra])
+    stdout, stderr = mirrored.communicate(timeout=300)
+    assert mirrored.returncode == 0, stderr
+    assert one.exit_code == 0, one.output
+    assert losses(tmp_path / "mirrored") == pytest.approx(losses(tmp_path / "one"), rel=1e-4)
+    assert json.loads(stdout)["parameter_checksum"] == pytest.approx(json.loads(one.stdout)["parameter_checksum"],
+                                                                     rel=1e-4)
+
+
+@pytest.mark.slow
+def test_two_workers_on_localhost_agree_on_the_weights(tmp_path, small_corpus):
+    workers = f"127.0.0.1:{free_port()},127.0.0.1:{free_port()}"
+    processes = [rnncli_process("train", "--corpus", small_corpus, "--run-dir", tmp_path / f"worker{i}",
+                                "--strategy", "multi-worker", "--workers", workers, "--task-index", i, "--json", *TINY)
+                 for i in range(2)]
+    outputs = []
+    try:
+        for process in processes:
+            outputs.append(process.communicate(timeout=300))
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (_, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr
+    summaries = [json.loads(stdout) for stdout, _ in outputs]
+    assert summaries[0]["parameter_checksum"] == pytest.approx(summaries[1]["parameter_checksum"], rel=1e-6)
+    assert (tmp_path / "worker0" / "metrics.jsonl").exists()
+    assert not (tmp_path / "worker1").exists()  # only the chief writes a run directory
+    assert sorted(losses(tmp_path / "worker0")) == list(range(6))
