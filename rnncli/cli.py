@@ -6,6 +6,7 @@ TensorFlow is imported inside the commands, so ``--help`` answers at once.
 import dataclasses
 import json
 import sys
+import warnings
 
 import rich_click as click
 
@@ -17,6 +18,7 @@ from rnncli.cli_datasets import datasets
 from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
+from rnncli.models.stack_options import VERTICAL_MODES, StackOptions
 
 click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
@@ -35,6 +37,17 @@ def main():
     from rnncli.native_logs import route_native_logs_to_null
 
     route_native_logs_to_null()
+    warnings.formatwarning = lambda message, *_: f"Warning: {message}\n"  # one line, as errors are
+
+
+def parse_layer_devices(context, parameter, value):
+    """``"0,0,1,1"`` -> ``[0, 0, 1, 1]``: one GPU index per layer."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    if not all(part.strip().isdigit() for part in parts):
+        raise click.BadParameter(f"{value!r}: give one GPU index per layer, comma-separated, e.g. 0,0,1,1")
+    return [int(part) for part in parts]
 
 
 @main.command()
@@ -55,6 +68,24 @@ def main():
               help="Added to the forget-gate bias (Jozefowicz et al. recommend 1.0).")
 @click.option("--unroll-mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True,
               help="Python loop traced once, or tf.while_loop.")
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
+              help="Zaremba dropout rate on each layer's input and the output; training only.")
+@click.option("--vertical", type=click.Choice(VERTICAL_MODES), default="none",
+              show_default=True, help="Vertical connections: layer i also receives the previous-step output "
+              "and/or the input of layer i-K-1 (K = --layer-skip).")
+@click.option("--layer-skip", type=NON_NEGATIVE, default=0, show_default=True,
+              help="K of --vertical: 0 links each layer to the one below.")
+@click.option("--residual", is_flag=True, help="Residual connections between layers (every layer above the first).")
+@click.option("--time-skip", type=NON_NEGATIVE, default=0, show_default=True,
+              help="K > 0: each layer's output of step t-K also feeds step t (0: off).")
+@click.option("--norm-stabilizer", type=click.FloatRange(min=0), default=0.0, is_flag=False, flag_value=50.0,
+              show_default=True, help="Krueger & Memisevic's penalty beta * mean_t (||h_t|| - ||h_t-1||)^2, "
+              "logged apart from the loss; given without a value: 50, the seed's (0: off).")
+@click.option("--state-averaging", type=click.FloatRange(0, 1), default=0.0, is_flag=False, flag_value=0.5,
+              show_default=True, help="ALPHA: each step starts from (1-ALPHA) * last state + ALPHA * mean of "
+              "the states so far; given without a value: 0.5, the seed's (0: off).")
+@click.option("--layer-devices", callback=parse_layer_devices, metavar="SPEC",
+              help="GPU index per layer, e.g. 0,0,1,1; a GPU this machine lacks falls back to the CPU.")
 @click.option("--batch-size", type=POSITIVE, default=DEFAULTS.batch_size, show_default=True)
 @click.option("--unroll", type=POSITIVE, default=DEFAULTS.unroll, show_default=True,
               help="Characters per window of truncated BPTT.")
@@ -158,6 +189,7 @@ def _train(run_dir, resume_dir, options, console, strategy_options):
             trainer = Trainer(config, run, console, resume=True, strategy=strategy)
         else:
             config = TrainConfig(**options)
+            StackOptions.from_config(config).check(config.layers)
             run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
             trainer = Trainer(config, run, console, strategy=strategy)
         summary = trainer.run_training()

@@ -29,6 +29,14 @@ class TrainConfig:
     orthogonal_scale: float = 1.1
     forget_bias: float = 0.0
     unroll_mode: str = "static"
+    # stack (rnncli.models.stack)
+    dropout: float = 0.0
+    vertical: str = "none"
+    layer_skip: int = 0
+    residual: bool = False
+    time_skip: int = 0
+    state_averaging: float = 0.0
+    layer_devices: list[int] | None = None
     # optimisation (defaults: the Udacity notebook's)
     batch_size: int = 64
     unroll: int = 10
@@ -39,6 +47,7 @@ class TrainConfig:
     decay_rate: float = 0.1
     decay_steps: int = 5000
     clip_norm: float = 1.25
+    norm_stabilizer: float = 0.0
     momentum: float = 0.9
     reset_state_every: int = 0
     seed: int = 0
@@ -62,7 +71,9 @@ class TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in json.loads(text).items() if k in known})
 
-    #: Options that fix the shape of the weights: a resumed run must not change them.
-    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll")
+    #: Options that fix the shape of the weights or of the saved state, or how layers connect: a resumed run
+    #: must not change them.
+    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll", "vertical", "layer_skip",
+                    "residual", "time_skip", "state_averaging")
     #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
     DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size")

@@ -4,6 +4,7 @@ from rnncli.cells.initializers import WeightInit
 from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.models.char_lm import CharLanguageModel
+from rnncli.models.stack_options import StackOptions
 from rnncli.run_dir import RunDirectory
 from rnncli.tensorflow_quiet import tf
 
@@ -11,7 +12,7 @@ from rnncli.tensorflow_quiet import tf
 def build_model(config, vocab_size):
     init = WeightInit(config.init, seed=config.seed, orthogonal_scale=config.orthogonal_scale)
     return CharLanguageModel(vocab_size, config.cell, config.hidden, config.layers, config.embedding_size,
-                             init, config.forget_bias, config.unroll_mode)
+                             init, config.forget_bias, config.unroll_mode, StackOptions.from_config(config))
 
 
 def load_trained(path):

@@ -2,8 +2,8 @@
 
 For window k (ids ``[B, T+1]``, see ``rnncli.data.batches``) with carried states ``S``::
 
-    logits, S' = model(ids[:, :T], S)
-    loss = (1 / BT) Σ_{b,t} -log softmax(logits)[b, t, ids[b, t+1]]
+    logits, S' = model(ids[:, :T], S)                         (training: with dropout, if any)
+    loss = (1 / BT) Σ_{b,t} -log softmax(logits)[b, t, ids[b, t+1]]   (+ the norm stabiliser, if any)
     g = ∇loss;  g ← g · min(1, clip_norm / ||g||_2)          (global norm over every weight)
     θ ← optimizer(θ, g, lr(step)),  lr(step) = lr · decay_rate^floor(step / decay_steps)
     S ← S'                                                    (stop-gradient: the saved state)
@@ -13,8 +13,8 @@ counted (``bad_steps`` in the metrics), and ``max_bad_steps`` of them in a row s
 to the last good checkpoint at half the learning rate (``on_nan``).
 
 Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and
-iterations (hence the learning rate), the step counter and the saved states; window k is a pure function
-of k.
+iterations (hence the learning rate), the step counter, the saved states and the model's dropout generator;
+window k is a pure function of k.
 """
 
 import contextlib
@@ -29,6 +29,7 @@ from rnncli.data.spec import CorpusSpec
 from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
+from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
 from rnncli.report import corpus_baselines, describe_loss, plot_curves, training_progress
 from rnncli.restore import build_model
@@ -43,23 +44,24 @@ class TrainingFailed(Exception):
 
 
 def saved_state_variables(model, batch_size):
-    """Non-trainable variables holding each layer's state between windows (the seed's saved_state)."""
-    return [
-        type(state)(*[tf.Variable(part, trainable=False, name=f"saved_{name}")
-                      for name, part in zip(state._fields, state)])
-        for state in model.initial_states(batch_size)
-    ]
+    """Non-trainable variables holding each layer's state between windows (the seed's saved_state), in the
+    structure of ``model.initial_states`` (a layer's state nests when it carries skips in time or averages)."""
+    return tf.nest.map_structure(lambda part: tf.Variable(part, trainable=False), model.initial_states(batch_size))
 
 
-def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None):
-    """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied)``.
+def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None,
+                    norm_stabilizer_beta=0.0):
+    """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied,
+    norm_stabilizer)``: it minimises the cross-entropy ``loss`` plus the norm stabiliser (0 when
+    ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on).
 
     Under a ``tf.distribute`` strategy with R replicas, replica r takes batch rows ``[r B/R, (r+1) B/R)``
-    and their saved states; its loss is scaled by the global ``B T`` so that the all-reduced (summed)
-    gradient is the gradient of the global mean loss, which is then clipped by its global norm exactly as
-    on one device. Keras's ``apply_gradients`` sums the replicas' gradients once more, hence the ``1 / R``.
-    The update is applied outside ``strategy.run`` because a synchronising call may not sit inside control
-    flow of a replica function. With the default strategy all of this reduces to the one-device step.
+    and their saved states; its loss is scaled by the global ``B T`` (its stabiliser, a mean over its rows,
+    by ``1 / R``) so that the all-reduced (summed) gradient is the gradient of the global mean loss, which is
+    then clipped by its global norm exactly as on one device. Keras's ``apply_gradients`` sums the replicas'
+    gradients once more, hence the ``1 / R``. The update is applied outside ``strategy.run`` because a
+    synchronising call may not sit inside control flow of a replica function. With the default strategy all
+    of this reduces to the one-device step.
     """
     strategy = strategy or tf.distribute.get_strategy()
     replicas = strategy.num_replicas_in_sync
@@ -74,15 +76,17 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
         states = tf.nest.map_structure(lambda s: s[first:first + rows], states)
         global_count = tf.cast(tf.size(ids[1:]) * replicas, tf.float32)
         with tf.GradientTape() as tape:
-            logits, final_states = model(ids[:-1], states)
-            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], logits)
+            result = model.forward(ids[:-1], states, training=True)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:], result.logits)
             loss = tf.reduce_sum(losses) / global_count
-        gradients = [tf.convert_to_tensor(g) for g in tape.gradient(loss, weights)]
+            stabilizer = norm_stabilizer(result.trajectories, norm_stabilizer_beta) / replicas
+            objective = loss + stabilizer
+        gradients = [tf.convert_to_tensor(g) for g in tape.gradient(objective, weights)]
         gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
-        loss = context.all_reduce(tf.distribute.ReduceOp.SUM, loss)
+        loss, stabilizer = context.all_reduce(tf.distribute.ReduceOp.SUM, [loss, stabilizer])
         clipped, norm = tf.clip_by_global_norm(gradients, clip_norm)
-        finite = tf.math.is_finite(loss) & tf.math.is_finite(norm)
-        return finite, loss, norm, [g / replicas for g in clipped], final_states
+        finite = tf.math.is_finite(loss) & tf.math.is_finite(stabilizer) & tf.math.is_finite(norm)
+        return finite, loss, norm, stabilizer, [g / replicas for g in clipped], result.final_states
 
     def apply(gradients):
         optimizer.apply_gradients(zip(gradients, weights))
@@ -91,8 +95,9 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
     def train_step(window):
         ids = tf.transpose(tf.cast(window, tf.int32))
         states = tf.nest.map_structure(lambda v: v.read_value(), saved_states)
-        finite, loss, norm, gradients, final_states = strategy.run(replica_gradients, args=(ids, states))
-        finite, loss, norm = (strategy.experimental_local_results(v)[0] for v in (finite, loss, norm))
+        finite, loss, norm, stabilizer, gradients, final_states = strategy.run(replica_gradients, args=(ids, states))
+        finite, loss, norm, stabilizer = (strategy.experimental_local_results(v)[0]
+                                          for v in (finite, loss, norm, stabilizer))
 
         def update():
             strategy.run(apply, args=(gradients,))
@@ -106,7 +111,7 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
 
         applied = tf.cond(finite, update, skip)
         step_counter.assign_add(1)
-        return loss, norm, applied
+        return loss, norm, applied, stabilizer
 
     return train_step
 
@@ -146,7 +151,7 @@ class Trainer:
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
-                                          self.step_counter, strategy)
+                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
@@ -200,7 +205,7 @@ class Trainer:
         if self.manager.latest_checkpoint is None:
             self.manager.save(checkpoint_number=0)  # the last good checkpoint that a rollback can return to
         chars_per_step = c.batch_size * c.unroll
-        losses, bad_in_a_row, last = [], 0, {}
+        losses, stabilizers, bad_in_a_row, last = [], [], 0, {}
         window_start = time.perf_counter()
         started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
@@ -210,9 +215,10 @@ class Trainer:
                 step = self.step
                 if c.reset_state_every and step % c.reset_state_every == 0:
                     self.reset_states()
-                loss, _, applied = self.train_step(self.batches.window(step))
+                loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
                 if bool(applied):
                     losses.append(float(loss))
+                    stabilizers.append(float(stabilizer))
                     bad_in_a_row = 0
                 else:
                     self.bad_steps += 1
@@ -226,9 +232,9 @@ class Trainer:
                 final = step == c.steps - 1 or over_time
                 if (step % c.log_every == 0 or final) and losses:
                     elapsed = time.perf_counter() - window_start
-                    last = self._log(step, losses, chars_per_step * len(losses) / elapsed,
+                    last = self._log(step, losses, stabilizers, chars_per_step * len(losses) / elapsed,
                                      time.perf_counter() - started)
-                    losses, window_start = [], time.perf_counter()
+                    losses, stabilizers, window_start = [], [], time.perf_counter()
                 if step % c.eval_every == 0 or final:
                     last.update(self._evaluate(step))
                     window_start = time.perf_counter()
@@ -273,16 +279,21 @@ class Trainer:
                                f"Continue with: rnncli train --resume {self.run.path}")
             raise
 
-    def _log(self, step, losses, chars_per_sec, elapsed):
+    def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
         record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": math.exp(losses[-1]),
                   "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed,
                   "bad_steps": self.bad_steps}
+        stabilizer_text = ""
+        if self.config.norm_stabilizer:  # its own metric, so the loss stays the cross-entropy
+            record["norm_stabilizer"] = sum(stabilizers) / len(stabilizers)
+            stabilizer_text = f"norm stabiliser {record['norm_stabilizer']:.4f}  "
         self.run.append_metrics(record)
         with self.writer.as_default(step=step):
-            for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec"):
-                tf.summary.scalar(name, record[name])
+            for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec", "norm_stabilizer"):
+                if name in record:
+                    tf.summary.scalar(name, record[name])
         self.console.print(f"step {step:>6}  loss {record['loss']:.4f}  minibatch ppl "
-                           f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  "
+                           f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  {stabilizer_text}"
                            f"{chars_per_sec:,.0f} chars/s" + (f"  bad steps {self.bad_steps}" if self.bad_steps else ""))
         return dict(record)
 

@@ -148,3 +148,58 @@ def test_resume_with_a_different_architecture_is_refused(trained_run):
     run, _, _ = trained_run
     result = invoke("train", "--resume", run, "--hidden", 32)
     assert result.exit_code == 2 and "--hidden 32 differs from the run's 16" in result.output
+
+
+STACK = ["--layers", 2, "--unroll-mode", "dynamic", "--dropout", 0.3, "--vertical", "both", "--residual",
+         "--time-skip", 2, "--norm-stabilizer", "--state-averaging", "--layer-devices", "0,9"]
+
+
+@pytest.mark.filterwarnings("ignore:--layer-devices")  # once is checked; every later build warns again
+def test_a_deep_stack_with_every_option_trains_resumes_exactly_samples_and_evaluates(tmp_path, small_corpus):
+    common = ["--corpus", small_corpus, *TINY, "--hidden", 8, "--unroll", 6, "--sample-every", "0", "--seed", 2,
+              *STACK]
+    with pytest.warns(RuntimeWarning, match="GPU:9; the layers placed there run on the CPU") as warned:
+        assert invoke("train", "--steps", 6, "--run-dir", tmp_path / "whole", *common).exit_code == 0
+    assert len(warned) == 1
+    assert invoke("train", "--steps", 3, "--run-dir", tmp_path / "split", *common).exit_code == 0
+    resumed = invoke("train", "--resume", tmp_path / "split", "--steps", 6)
+    assert resumed.exit_code == 0, resumed.output
+
+    def records(name):
+        return [json.loads(line) for line in (tmp_path / name / "metrics.jsonl").read_text().splitlines()]
+
+    whole, split = records("whole"), records("split")
+    for key in ("loss", "norm_stabilizer"):
+        assert [r[key] for r in split if "loss" in r] == pytest.approx([r[key] for r in whole if "loss" in r],
+                                                                       rel=1e-5)
+    assert all(r["norm_stabilizer"] > 0 for r in whole if "loss" in r)
+    config = json.loads((tmp_path / "whole" / "config.json").read_text())
+    assert {k: config[k] for k in ("layers", "dropout", "vertical", "layer_skip", "residual", "time_skip",
+                                   "norm_stabilizer", "state_averaging", "layer_devices")} == {
+        "layers": 2, "dropout": 0.3, "vertical": "both", "layer_skip": 0, "residual": True, "time_skip": 2,
+        "norm_stabilizer": 50.0, "state_averaging": 0.5, "layer_devices": [0, 9]}
+    samples = [json.loads(invoke("sample", tmp_path / "whole", "--length", 30, "--prime", "the", "--json").stdout)
+               for _ in range(2)]
+    assert samples[0]["text"] == samples[1]["text"] and len(samples[0]["text"]) == 33
+    evaluation = invoke("eval", tmp_path / "whole", "--corpus", small_corpus, "--json")
+    assert evaluation.exit_code == 0 and json.loads(evaluation.stdout)["characters"] > 0
+    changed = invoke("train", "--resume", tmp_path / "whole", "--time-skip", 1)
+    assert changed.exit_code == 2 and "--time-skip 1 differs from the run's 2" in changed.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--layers", "3", "--vertical", "input", "--layer-skip", "2"], "--layer-skip 2 needs --layers 4 or more"),
+    (["--layer-skip", "1", "--layers", "3"], "--layer-skip only applies to vertical connections"),
+    (["--residual"], "--residual joins layers of equal width"),
+    (["--layers", "2", "--layer-devices", "0"], "--layer-devices names 1 devices for 2 layers"),
+    (["--layer-devices", "0,gpu"], "give one GPU index per layer"),
+    (["--dropout", "1"], "1.0 is not in the range 0<=x<1"),
+    (["--state-averaging", "2"], "2.0 is not in the range 0<=x<=1"),
+])
+def test_bad_stack_options_are_one_line_and_exit_2_before_any_run_is_written(tmp_path, small_corpus, args, message):
+    result = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(tmp_path / "r"),
+                                       *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "r").exists()

@@ -32,11 +32,17 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def test_mirrored_over_two_logical_cpus_follows_the_one_device_loss_curve(tmp_path, small_corpus):
+#: A stack whose state nests (skips in time, averages) and whose loss has a second term (the stabiliser).
+STACK = ["--layers", "2", "--vertical", "both", "--residual", "--time-skip", "2", "--state-averaging",
+         "--norm-stabilizer"]
+
+
+@pytest.mark.parametrize("extra", [[], STACK], ids=["one-layer", "stack"])
+def test_mirrored_over_two_logical_cpus_follows_the_one_device_loss_curve(tmp_path, small_corpus, extra):
     mirrored = rnncli_process("train", "--corpus", small_corpus, "--run-dir", tmp_path / "mirrored",
-                              "--strategy", "mirrored", "--replicas", 2, "--json", *TINY)
+                              "--strategy", "mirrored", "--replicas", 2, "--json", *TINY, *extra)
     one = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(tmp_path / "one"),
-                                    "--json", *TINY])
+                                    "--json", *TINY, *extra])
     stdout, stderr = mirrored.communicate(timeout=300)
     assert mirrored.returncode == 0, stderr
     assert one.exit_code == 0, one.output

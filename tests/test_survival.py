@@ -92,8 +92,8 @@ def plant(monkeypatch, poison, at_step):
     """Wrap the train step so that ``poison(model, saved_states)`` runs once, just before ``at_step``."""
     made = train_module.make_train_step
 
-    def make_with_plant(model, optimizer, saved_states, clip_norm, step_counter, strategy):
-        step = made(model, optimizer, saved_states, clip_norm, step_counter, strategy)
+    def make_with_plant(model, optimizer, saved_states, clip_norm, step_counter, strategy, **options):
+        step = made(model, optimizer, saved_states, clip_norm, step_counter, strategy, **options)
         pending = [True]
 
         def planted(window):

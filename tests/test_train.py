@@ -11,13 +11,15 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import prepare_corpus
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
 from rnncli.optimizers import make_optimizer
 from rnncli.train import make_train_step, saved_state_variables
 
 
-def tiny_model(vocab_size=7, cell="lstm", hidden=6, unroll_mode="static"):
-    return CharLanguageModel(vocab_size, cell, hidden, init=WeightInit("uniform", seed=1), unroll_mode=unroll_mode)
+def tiny_model(vocab_size=7, cell="lstm", hidden=6, unroll_mode="static", layers=1, stack_options=StackOptions()):
+    return CharLanguageModel(vocab_size, cell, hidden, layers, init=WeightInit("uniform", seed=1),
+                             unroll_mode=unroll_mode, stack_options=stack_options)
 
 
 def test_the_seed_schedule_gives_10_until_step_4999_and_1_from_5000():
@@ -35,7 +37,7 @@ def test_clipping_bounds_the_global_norm_of_the_update():
     step = make_train_step(model, optimizer, saved, clip_norm=0.01)
     before = [w.numpy() for w in model.trainable_variables]
     window = np.random.default_rng(0).integers(0, 7, (4, 6))
-    _, norm, applied = step(window)
+    _, norm, applied, _ = step(window)
     assert bool(applied)
     update = math.sqrt(sum(((w.numpy() - b) ** 2).sum() for w, b in zip(model.trainable_variables, before)))
     assert float(norm) > 0.01
@@ -54,6 +56,24 @@ def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
     _, final = model(tf.constant(ids[:, :8].T), model.initial_states(3))
     np.testing.assert_allclose(saved[0].cell.numpy(), final[0].cell.numpy(), atol=1e-6)
     np.testing.assert_allclose(saved[0].hidden.numpy(), final[0].hidden.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "np"])
+def test_every_layer_saves_its_own_nested_state_across_windows(cell):
+    """Three layers with every option that adds state (skips in time, running means) and dropout off."""
+    options = StackOptions(vertical="both", residual=True, time_skip=2, state_averaging=0.5)
+    model = tiny_model(cell=cell, layers=3, stack_options=options)
+    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))
+    saved = saved_state_variables(model, 3)
+    step = make_train_step(model, optimizer, saved, clip_norm=1.0)
+    ids = np.random.default_rng(1).integers(0, 7, (3, 9))
+    step(ids[:, :5])
+    step(ids[:, 4:])
+    _, final = model(tf.constant(ids[:, :8].T), model.initial_states(3))
+    assert len(saved) == 3
+    for saved_part, final_part in zip(tf.nest.flatten(saved), tf.nest.flatten(final), strict=True):
+        np.testing.assert_allclose(saved_part.numpy(), final_part.numpy(), atol=1e-6)
+    assert not np.allclose(saved[0].recent_outputs.numpy(), saved[1].recent_outputs.numpy())
 
 
 def test_static_and_dynamic_unroll_give_the_same_logits():

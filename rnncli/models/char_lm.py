@@ -3,43 +3,46 @@
 For ids ``s_1 .. s_T`` (time-major ``[T, B]``)::
 
     x_t = onehot(s_t)            or  E[s_t]            (``embedding_size`` 0 or > 0)
-    h^l_t, state^l_t = cell_l(h^{l-1}_t, state^l_{t-1})  with h^0_t = x_t, for layers l = 1..L
-    p(s_{t+1} | s_{<=t}) = softmax(h^L_t W_out + b_out)
+    o_t = stack(x_t, states)                           (rnncli.models.stack: L layers and their connections)
+    p(s_{t+1} | s_{<=t}) = softmax(o_t W_out + b_out)
 
 The model holds weights only; whoever runs it (trainer, evaluator, sampler) owns the carried states.
 """
 
+from collections import namedtuple
+
 import numpy as np
 
-from rnncli.cells import make_cell
-from rnncli.cells.initializers import WeightInit
 from rnncli.cells.base import weight
+from rnncli.cells.initializers import WeightInit
+from rnncli.models.stack import CellStack
+from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-from rnncli.unroll import unroll
+
+#: ``logits [T, B, V]``, per-layer ``final_states`` and ``trajectories`` (see ``rnncli.models.stack.StackOutput``).
+ModelOutput = namedtuple("ModelOutput", ["logits", "final_states", "trajectories"])
 
 
 class CharLanguageModel(tf.Module):
     def __init__(self, vocab_size, cell_name, hidden_size, layers=1, embedding_size=0,
-                 init=None, forget_bias=0.0, unroll_mode="static"):
+                 init=None, forget_bias=0.0, unroll_mode="static", stack_options=StackOptions()):
         super().__init__(name="char_lm")
         init = init or WeightInit()
         self.vocab_size = vocab_size
         self.embedding_size = embedding_size
-        self.unroll = unroll(unroll_mode)
         with self.name_scope:
             if embedding_size:
                 self.embedding = weight(init.rng.uniform(-0.05, 0.05, (vocab_size, embedding_size)), "embedding")
-            input_size = embedding_size or vocab_size
-            self.cells = []
-            for _ in range(layers):
-                self.cells.append(make_cell(cell_name, input_size, hidden_size, init, forget_bias))
-                input_size = hidden_size
+            self.stack = CellStack(cell_name, embedding_size or vocab_size, hidden_size, layers, init, forget_bias,
+                                   unroll_mode, stack_options)
+            # also tracked here, so checkpoints written before the stack existed (model/cells/i) still restore
+            self.cells = self.stack.cells
             self.softmax_weights = weight(init.rng.uniform(-0.1, 0.1, (hidden_size, vocab_size)), "softmax_w")
             self.softmax_bias = weight(np.zeros(vocab_size), "softmax_b")
 
     def initial_states(self, batch_size):
-        """One zero state per layer."""
-        return [cell.initial_state(batch_size) for cell in self.cells]
+        """One initial state per layer."""
+        return self.stack.initial_states(batch_size)
 
     def embed(self, ids):
         """``x_t`` for integer ids of any shape: one-hot rows or embedding rows."""
@@ -48,23 +51,20 @@ class CharLanguageModel(tf.Module):
             return tf.gather(self.embedding, ids)
         return tf.one_hot(ids, self.vocab_size)
 
-    def __call__(self, ids, states):
-        """``(logits [T, B, V], final_states)`` for time-major ids ``[T, B]`` and per-layer ``states``."""
-        x = self.embed(ids)
-        final_states = []
-        for cell, state in zip(self.cells, states):
-            x, state = self.unroll(cell, x, state)
-            final_states.append(state)
-        return self.output_logits(x), final_states
+    def forward(self, ids, states, training=False):
+        """``ModelOutput`` for time-major ids ``[T, B]`` and per-layer ``states``; dropout only when ``training``."""
+        result = self.stack(self.embed(ids), states, training)
+        return ModelOutput(self.output_logits(result.outputs), result.final_states, result.trajectories)
+
+    def __call__(self, ids, states, training=False):
+        """``(logits [T, B, V], final_states)``."""
+        result = self.forward(ids, states, training)
+        return result.logits, result.final_states
 
     def step(self, ids, states):
         """One time step for ids ``[B]``: ``(logits [B, V], new_states)``."""
-        x = self.embed(ids)
-        new_states = []
-        for cell, state in zip(self.cells, states):
-            x, state = cell(x, state)
-            new_states.append(state)
-        return self.output_logits(x), new_states
+        output, states = self.stack.step(self.embed(ids), states)
+        return self.output_logits(output), states
 
     def output_logits(self, hidden):
         flat = tf.reshape(hidden, [-1, tf.shape(hidden)[-1]])

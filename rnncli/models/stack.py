@@ -1,0 +1,127 @@
+"""A stack of recurrent layers with seed 002's connections between them, for any cell of the family.
+
+Layer ``i`` (0-based, ``L`` layers) runs over the whole window before layer ``i + 1`` starts. With ``x_0`` the
+stack's input, ``D`` dropout (training only), ``j = i - K - 1`` (``K = --layer-skip``) and ``[·, ·]``
+concatenation::
+
+    u^i_t = [x^i_t,  x^j_t (vertical input),  h^j_{t-1} (vertical hidden)]      the extras only if j >= 0
+    h^i_t = core_i(D(u^i_t), ...)                                               a cell, see rnncli.models.cores
+    x^{i+1}_t = h^i_t + x^i_t   (--residual, i >= 1)      else   h^i_t
+    output_t = D(x^L_t)
+
+- Vertical connections (seed 002's ``MultiRNNCell_Interconnect``; its "input and previous-step state that layer
+  i-K-1 received"): the extras widen layer ``i``'s input, so they go through the cell's own input projection
+  and any cell takes them. Both are known for the whole window before layer ``i`` runs, since layer ``j`` is
+  lower and already unrolled (``h^j_{t-1}`` is its output sequence shifted by one step, led by the output
+  carried in its state), so the input projection stays one matmul per window.
+- Residual connections join layers of equal width: every layer above the first (the first layer's input is
+  the embedding or one-hot vector).
+- Dropout (Zaremba et al. 2014, "Recurrent Neural Network Regularization"): on the non-recurrent connections
+  only, i.e. every layer's input ``u^i`` and the output, never on the state; ``D(v) = v ⊙ m / (1 - p)``,
+  ``m ~ Bernoulli(1 - p)`` drawn from a ``tf.random.Generator`` that lives in the checkpoint, so a resumed run
+  draws the masks the uninterrupted run would have.
+- Skips in time and state averaging live inside each layer's core (``rnncli.models.cores``).
+- ``--layer-devices`` puts layer ``i``'s weights and computation on one device (``rnncli.models.placement``).
+"""
+
+from collections import namedtuple
+
+from rnncli.cells import make_cell
+from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
+from rnncli.models.placement import layer_devices
+from rnncli.models.stack_options import StackOptions
+from rnncli.tensorflow_quiet import tf
+from rnncli.unroll import static_unroll, unroll
+
+#: ``outputs [T, B, H]``; ``final_states`` per layer; ``trajectories`` per layer ``[T + 1, B, H]``: the output
+#: carried in from the previous window, then the layer's output at every step.
+StackOutput = namedtuple("StackOutput", ["outputs", "final_states", "trajectories"])
+
+
+class CellStack(tf.Module):
+    """``layers`` cells named ``cell_name`` connected as the module docstring says."""
+
+    def __init__(self, cell_name, input_size, hidden_size, layers, init, forget_bias=0.0, unroll_mode="static",
+                 options=StackOptions()):
+        super().__init__(name="stack")
+        options.check(layers)
+        self.options = options
+        self.unroll = unroll(unroll_mode)
+        # tf.device(None) places nothing: the default placement
+        self.devices = layer_devices(options.layer_devices) if options.layer_devices else [None] * layers
+        lag = options.layer_skip + 1
+        self.sources = [i - lag if options.vertical != "none" and i >= lag else None for i in range(layers)]
+        stream_widths = [input_size] + [hidden_size] * (layers - 1)
+        step_width = hidden_size if options.time_skip else 0
+        with self.name_scope:
+            self.cells, self.layers = [], []
+            for i, device in enumerate(self.devices):
+                window_width = stream_widths[i] + self._vertical_width(self.sources[i], stream_widths, hidden_size)
+                with tf.device(device):
+                    cell = make_cell(cell_name, window_width + step_width, hidden_size, init, forget_bias)
+                self.cells.append(cell)
+                self.layers.append(self._layer_core(cell, window_width, hidden_size))
+            if options.dropout:
+                self.dropout_rng = tf.random.Generator.from_seed(init.seed)
+
+    def _links(self, kind):
+        """Whether vertical connections carry ``kind`` ("input" or "hidden")."""
+        return self.options.vertical in (kind, "both")
+
+    def _vertical_width(self, source, stream_widths, hidden_size):
+        if source is None:
+            return 0
+        return (stream_widths[source] if self._links("input") else 0) + (hidden_size if self._links("hidden") else 0)
+
+    def _layer_core(self, cell, window_width, hidden_size):
+        core = CellCore(cell, window_width)
+        if self.options.state_averaging:
+            core = StateAveraging(core, self.options.state_averaging)
+        if self.options.time_skip:
+            core = TimeSkip(core, self.options.time_skip, hidden_size)
+        return core
+
+    def initial_states(self, batch_size):
+        """One initial state per layer."""
+        return [layer.initial_state(batch_size) for layer in self.layers]
+
+    def __call__(self, inputs, states, training=False):
+        """``StackOutput`` for a time-major window ``inputs [T, B, input]`` from per-layer ``states``; dropout
+        only when ``training``."""
+        return self._run(inputs, states, training, self.unroll)
+
+    def step(self, inputs, states):
+        """One step without dropout: ``(output [B, H], new_states)`` for ``inputs [B, input]``."""
+        result = self._run(inputs[None], states, False, static_unroll)
+        return result.outputs[0], result.final_states
+
+    def _run(self, inputs, states, training, unroll_layer):
+        received, trajectories, final_states = [], [], []
+        x = inputs
+        for i, (layer, state) in enumerate(zip(self.layers, states)):
+            with tf.device(self.devices[i]):
+                window = tf.concat([x] + self._vertical_inputs(self.sources[i], received, trajectories), axis=-1)
+                hidden, final_state = unroll_layer(layer, self._dropout(window, training), state)
+            received.append(x)
+            trajectories.append(tf.concat([layer.last_output(state)[None], hidden], axis=0))
+            final_states.append(final_state)
+            x = hidden + x if self.options.residual and i > 0 else hidden
+        return StackOutput(self._dropout(x, training), final_states, trajectories)
+
+    def _vertical_inputs(self, source, received, trajectories):
+        if source is None:
+            return []
+        return ([received[source]] if self._links("input") else []) + (
+            [trajectories[source][:-1]] if self._links("hidden") else [])
+
+    def _dropout(self, values, training):
+        rate = self.options.dropout
+        if not training or not rate:
+            return values
+        return dropout(values, rate, self.dropout_rng)
+
+
+def dropout(values, rate, rng):
+    """``values ⊙ m / (1 - rate)`` with ``m_k = [u_k >= rate]``, ``u ~ U[0, 1)`` drawn from ``rng``."""
+    keep = rng.uniform(tf.shape(values)) >= rate
+    return tf.where(keep, values / (1.0 - rate), tf.zeros_like(values))

@@ -1,0 +1,42 @@
+"""The options of a stack (``rnncli.models.stack``) and which combinations can apply; no TensorFlow, so the
+command line checks them before it loads TensorFlow or writes a run directory."""
+
+from dataclasses import dataclass, fields
+
+from rnncli.errors import UsageProblem
+
+VERTICAL_MODES = ("none", "hidden", "input", "both")
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """How the layers of a stack connect; each field is the ``rnncli train`` option of the same name."""
+
+    dropout: float = 0.0
+    vertical: str = "none"
+    layer_skip: int = 0
+    residual: bool = False
+    time_skip: int = 0
+    state_averaging: float = 0.0
+    layer_devices: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_config(cls, config):
+        options = {field.name: getattr(config, field.name) for field in fields(cls)}
+        if options["layer_devices"] is not None:
+            options["layer_devices"] = tuple(options["layer_devices"])
+        return cls(**options)
+
+    def check(self, layers):
+        """Raise ``UsageProblem`` for options that cannot apply to a stack of ``layers`` layers."""
+        if self.vertical not in VERTICAL_MODES:
+            raise UsageProblem(f"--vertical {self.vertical}: choose one of {', '.join(VERTICAL_MODES)}")
+        if self.vertical == "none" and self.layer_skip:
+            raise UsageProblem("--layer-skip only applies to vertical connections: add --vertical")
+        if self.vertical != "none" and self.layer_skip > layers - 2:
+            raise UsageProblem(f"--vertical links layer i to layer i-K-1, so --layer-skip {self.layer_skip} "
+                               f"needs --layers {self.layer_skip + 2} or more (there are {layers})")
+        if self.residual and layers < 2:
+            raise UsageProblem("--residual joins layers of equal width: it needs --layers 2 or more")
+        if self.layer_devices is not None and len(self.layer_devices) != layers:
+            raise UsageProblem(f"--layer-devices names {len(self.layer_devices)} devices for {layers} layers")

@@ -1,0 +1,31 @@
+"""Which stack options can apply to a stack of a given depth."""
+
+import pytest
+
+from rnncli.config import TrainConfig
+from rnncli.errors import UsageProblem
+from rnncli.models.stack_options import StackOptions
+
+
+@pytest.mark.parametrize("options, layers, message", [
+    (StackOptions(vertical="both", layer_skip=2), 3, "--layer-skip 2 needs --layers 4 or more"),
+    (StackOptions(vertical="input"), 1, "--layer-skip 0 needs --layers 2 or more"),
+    (StackOptions(layer_skip=1), 3, "--layer-skip only applies to vertical connections"),
+    (StackOptions(residual=True), 1, "--residual joins layers of equal width"),
+    (StackOptions(layer_devices=(0, 1)), 3, "--layer-devices names 2 devices for 3 layers"),
+    (StackOptions(vertical="sideways"), 3, "--vertical sideways: choose one of none, hidden, input, both"),
+])
+def test_options_that_cannot_apply_to_the_stack_are_refused(options, layers, message):
+    with pytest.raises(UsageProblem, match=message):
+        options.check(layers)
+
+
+def test_the_deepest_link_and_every_option_together_are_accepted():
+    StackOptions(dropout=0.5, vertical="both", layer_skip=2, residual=True, time_skip=3, state_averaging=0.5,
+                 layer_devices=(0, 0, 1, 1)).check(4)
+
+
+def test_options_come_from_the_run_config():
+    config = TrainConfig(dropout=0.2, vertical="input", layer_skip=1, residual=True, time_skip=4,
+                         state_averaging=0.25, layer_devices=[1, 0, 1])
+    assert StackOptions.from_config(config) == StackOptions(0.2, "input", 1, True, 4, 0.25, (1, 0, 1))
