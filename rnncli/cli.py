@@ -56,7 +56,7 @@ def parse_layer_devices(context, parameter, value):
               "stdin.")
 @corpus_options
 @click.option("--cell", type=click.Choice(CELL_NAMES), default=DEFAULTS.cell, show_default=True,
-              help="Recurrent cell (Greff et al. 2015 names).")
+              help="Recurrent cell; `rnncli cells` lists them with their equations.")
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units per layer.")
 @click.option("--layers", type=POSITIVE, default=DEFAULTS.layers, show_default=True, help="Stacked layers.")
 @click.option("--embedding-size", type=NON_NEGATIVE, default=0, show_default=True,
@@ -65,7 +65,7 @@ def parse_layer_devices(context, parameter, value):
               help="Weight initialiser.")
 @click.option("--orthogonal-scale", type=click.FloatRange(min=0, min_open=True), default=1.1, show_default=True)
 @click.option("--forget-bias", type=float, default=0.0, show_default=True,
-              help="Added to the forget-gate bias (Jozefowicz et al. recommend 1.0).")
+              help="Added to the bias of the gate that keeps the old state (LSTM forget gate, GRU update gate; Jozefowicz et al. recommend 1.0).")
 @click.option("--unroll-mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True,
               help="Python loop traced once, or tf.while_loop.")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,

@@ -23,6 +23,7 @@ import numpy as np
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 from rnncli.run_dir import RunDirectory, write_atomically
+from rnncli.train import TrainingFailed
 
 RESULT = "result.json"
 
@@ -55,6 +56,8 @@ class RunResult:
     valid_perplexity: float
     chars_per_sec: float
     wall_seconds: float
+    #: The run stopped on non-finite steps; it ranks last (infinite bpc).
+    diverged: bool = False
 
 
 class Study:
@@ -104,14 +107,20 @@ class Study:
             run = RunDirectory.create(path, config)
             say(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
         trainer = make_trainer(config, run, resume)
-        trainer.run_training()
+        diverged = False
+        try:
+            trainer.run_training()
+        except TrainingFailed as failure:
+            say(f"{config.cell} seed {config.seed} diverged: {failure}")
+            diverged = True
         records = run.metrics()
         logs = [r for r in records if "chars_per_sec" in r]
         speeds = [r["chars_per_sec"] for r in logs[1:]] or [logs[-1]["chars_per_sec"]]  # the first holds tracing
-        final = [r for r in records if "valid_bpc" in r][-1]
+        final = {"valid_bpc": math.inf, "valid_perplexity": math.inf} if diverged else \
+            [r for r in records if "valid_bpc" in r][-1]
         result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, trainer.step,
                            final["valid_bpc"], final["valid_perplexity"], statistics.median(speeds),
-                           logs[-1]["elapsed_s"])
+                           logs[-1]["elapsed_s"], diverged)
         write_atomically(path / RESULT, json.dumps(dataclasses.asdict(result)))
         return result
 

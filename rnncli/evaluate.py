@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnncli.report import perplexity
 from rnncli.tensorflow_quiet import tf
 
 EVAL_WINDOW = 50
@@ -25,7 +26,7 @@ class Evaluation:
 
     @property
     def perplexity(self):
-        return math.exp(self.nll)
+        return perplexity(self.nll)
 
     @property
     def bpc(self):

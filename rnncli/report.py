@@ -32,8 +32,13 @@ def corpus_baselines(train_ids, vocab_size):
     return {"uniform": math.log(vocab_size), "unigram": unigram}
 
 
+def perplexity(nats):
+    """``exp(nats)``, infinite for a loss past float range (a diverged model) instead of an OverflowError."""
+    return math.exp(nats) if nats < 700 else math.inf
+
+
 def describe_loss(name, nats):
-    return f"{name}: {nats:.3f} nats = {nats / math.log(2):.3f} bpc = perplexity {math.exp(nats):.2f}"
+    return f"{name}: {nats:.3f} nats = {nats / math.log(2):.3f} bpc = perplexity {perplexity(nats):.2f}"
 
 
 def plot_curves(records, path):

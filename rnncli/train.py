@@ -19,7 +19,6 @@ window k is a pure function of k.
 
 import contextlib
 import dataclasses
-import math
 import time
 
 from rnncli.checkpoints import restore_newest_readable
@@ -31,7 +30,7 @@ from rnncli.errors import UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
-from rnncli.report import corpus_baselines, describe_loss, plot_curves, training_progress
+from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import write_atomically
 from rnncli.sample import Sampler
@@ -280,7 +279,7 @@ class Trainer:
             raise
 
     def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
-        record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": math.exp(losses[-1]),
+        record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": perplexity(losses[-1]),
                   "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed,
                   "bad_steps": self.bad_steps}
         stabilizer_text = ""
