@@ -32,9 +32,13 @@ def corpus_baselines(train_ids, vocab_size):
     return {"uniform": math.log(vocab_size), "unigram": unigram}
 
 
+#: ln of the largest float32: TensorBoard stores scalars as float32.
+_LARGEST_LOG = math.log(3.4e38)
+
+
 def perplexity(nats):
-    """``exp(nats)``, infinite for a loss past float range (a diverged model) instead of an OverflowError."""
-    return math.exp(nats) if nats < 700 else math.inf
+    """``exp(nats)``, infinite past float32 range (a diverged model) rather than an overflow error."""
+    return math.exp(nats) if nats < _LARGEST_LOG else math.inf
 
 
 def describe_loss(name, nats):

@@ -113,3 +113,10 @@ def test_training_on_real_text_lowers_validation_perplexity_below_the_unigram_ba
     unigram = math.exp(-(counts[counts > 0] * np.log(counts[counts > 0])).sum())
     assert before > 0.9 * vocab  # an untrained model is near uniform
     assert after < 0.6 * unigram, (before, after, unigram)
+
+
+def test_the_perplexity_of_a_diverged_model_is_infinite_not_an_error():
+    from rnncli.report import perplexity
+
+    assert perplexity(math.log(20.0)) == pytest.approx(20.0)
+    assert perplexity(164.46) == math.inf and perplexity(1e6) == math.inf
