@@ -73,9 +73,11 @@ def _run_study(console, cells, seeds, budget_steps, budget_seconds, match_params
     from rnncli.config import TrainConfig
     from rnncli.data.corpus import load_corpus
     from rnncli.data.spec import CorpusSpec
+    from rnncli.models.stack_options import StackOptions
     from rnncli.train import Trainer
 
     base = TrainConfig(**options, steps=budget_steps or 10**12, max_seconds=budget_seconds)
+    StackOptions.from_config(base).check(base.layers)
     study = Study(study_dir, cells, seeds, base, match_params)
     vocab_size = len(load_corpus(CorpusSpec.of(base), console)[0].vocabulary) if match_params else None
     configs = study.plan(vocab_size)

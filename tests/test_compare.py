@@ -64,8 +64,10 @@ def test_a_tiny_study_ranks_cells_writes_its_files_and_resumes(tmp_path, small_c
 @pytest.mark.parametrize("args, message", [
     (["--cells", "lstm,nosuch"], "unknown cell nosuch"),
     ([], "give a budget"),
+    (["--budget-steps", "2", "--residual"], "--residual joins layers of equal width"),
 ])
 def test_bad_study_options_are_one_line_and_exit_2(tmp_path, small_corpus, args, message):
     result = CliRunner().invoke(main, ["compare", "--corpus", str(small_corpus), "--study-dir",
                                        str(tmp_path / "s"), *args])
     assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "s").exists()
