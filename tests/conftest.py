@@ -1,23 +1,9 @@
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-def _load_this_checkouts_catalog():
-    """``rnncli.datasets`` is the top-level ``datasets/`` folder, mapped into the package by pyproject.toml. An
-    editable install of another checkout maps it to that checkout's folder, which would shadow this one's."""
-    spec = importlib.util.spec_from_file_location("rnncli.datasets", ROOT / "datasets" / "__init__.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules["rnncli.datasets"] = module
-
-
-_load_this_checkouts_catalog()
 
 
 @pytest.fixture(autouse=True)

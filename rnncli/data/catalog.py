@@ -18,6 +18,13 @@ from rnncli.errors import UsageProblem
 SPLITS = ("train", "valid", "test")
 
 
+def _catalog_file():
+    """``datasets/catalog.json`` beside the package in a source checkout (where the package is imported from
+    the checkout itself, e.g. ``python -m rnncli`` run in it), else the copy installed as ``rnncli.datasets``."""
+    beside = Path(__file__).resolve().parents[2] / "datasets" / "catalog.json"
+    return beside if beside.exists() else resources.files("rnncli.datasets").joinpath("catalog.json")
+
+
 @dataclass(frozen=True)
 class CorpusDefaults:
     """How a corpus is read when the user does not say: plain files and URLs get these values as they are."""
@@ -73,7 +80,7 @@ class CatalogEntry:
 
 def load_catalog():
     """``{name: CatalogEntry}`` of every known corpus."""
-    text = resources.files("rnncli.datasets").joinpath("catalog.json").read_text(encoding="utf-8")
+    text = _catalog_file().read_text(encoding="utf-8")
     return {name: CatalogEntry.from_json(name, fields) for name, fields in json.loads(text).items()}
 
 
