@@ -200,3 +200,8 @@ def evaluate(run_dir, corpus, data_dir, json_output):
         console.print(f"{result.characters:,} characters: perplexity {result.perplexity:.3f}, "
                       f"{result.bpc:.4f} bits per character" + (f" ({unknown:,} unknown characters skipped)"
                                                                  if unknown else ""))
+
+
+from rnncli.cli_diagonal import diagonal  # noqa: E402  (its own module; imported last, it imports nothing from here)
+
+main.add_command(diagonal)
