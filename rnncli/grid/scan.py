@@ -49,7 +49,7 @@ def diagonal_order(height, width):
 def permute_rows(tensor, order):
     """``tensor[order]`` along the first axis, for a permutation ``order``. Its gradient is the inverse
     permutation of the incoming gradient, one more gather; ``tf.gather``'s own gradient is a scatter-add
-    (UnsortedSegmentSum), which took a quarter of the 32x32 wavefront's training step on the CPU."""
+    (UnsortedSegmentSum), which took a tenth of the 32x32 wavefront's training step on the CPU."""
     inverse = np.argsort(order)
 
     @tf.custom_gradient
