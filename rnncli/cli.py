@@ -15,6 +15,7 @@ from rnncli.cells.initializers import SCHEMES
 from rnncli.cli_cells import cells
 from rnncli.cli_compare import compare, inherit_training_options
 from rnncli.cli_datasets import datasets
+from rnncli.cli_diagonal import diagonal
 from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_option, fail, normalize_option
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
@@ -281,3 +282,4 @@ main.add_command(datasets)
 main.add_command(cells)
 inherit_training_options(train)
 main.add_command(compare)
+main.add_command(diagonal)

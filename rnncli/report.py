@@ -14,10 +14,10 @@ def make_console(json_output=False):
     return Console(stderr=json_output, highlight=False, soft_wrap=True)
 
 
-def training_progress(console, total_steps, completed):
+def training_progress(console, total_steps, completed, label="train"):
     """A rich progress bar with ETA on a terminal; disabled (plain log lines only) in a pipe or CI log."""
     progress = Progress(
-        TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+        TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=console, disable=not console.is_terminal,
     )
     task = progress.add_task("train", total=total_steps, completed=completed, status="")
