@@ -86,7 +86,7 @@ class LSTM(RecurrentCell):
             self.p = {g: weight(init.vector(hidden_size), f"p_{g}") for g in peeped}
             sources = _GATED if spec.gate_recurrence else ()
             self.gate_R = {
-                (src, dst): weight(init.matrix((hidden_size, hidden_size), True), f"R_{src}{dst}")
+                src + dst: weight(init.matrix((hidden_size, hidden_size), True), f"R_{src}{dst}")
                 for src in sources
                 for dst in _GATED
             }
@@ -110,7 +110,7 @@ class LSTM(RecurrentCell):
             if spec.gate_recurrence and gate != "z":
                 previous = {"i": state.input_gate, "f": state.forget_gate, "o": state.output_gate}
                 for src in _GATED:
-                    total += tf.matmul(previous[src], self.gate_R[(src, gate)])
+                    total += tf.matmul(previous[src], self.gate_R[src + gate])
             return total
 
         def peephole(gate, cell):
