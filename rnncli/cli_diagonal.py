@@ -75,11 +75,12 @@ def diagonal(model, size, height, width, run_dir, json_output, **options):
 
 def _run(config, run_dir, console):
     from rnncli.grid.report import plot_losses, plot_predictions, results_table
-    from rnncli.grid.run_files import DiagonalRun, default_run_path
+    from rnncli.grid.run_files import DiagonalRun
+    from rnncli.run_dir import default_run_path
     from rnncli.grid.train import choose_device, train_models
 
     choose_device(config.device)  # refuse --device gpu before creating the run directory
-    run = DiagonalRun.create(run_dir or default_run_path(), config)
+    run = DiagonalRun.create(run_dir or default_run_path("diagonal"), config)
     trained, showcase = train_models(config, run, console)
     summary = {name: model.result.summary() for name, model in trained.items()}
     run.write_summary(summary)

@@ -32,6 +32,15 @@ def default_run_path(cell):
     return Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{cell}"
 
 
+def claim_empty_folder(path, not_empty_reason):
+    """Create ``path`` for a new run; refuse a file, or a folder that already holds anything."""
+    if path.exists() and not path.is_dir():
+        raise UsageProblem(f"--run-dir {path} is a file, not a folder")
+    if path.exists() and any(path.iterdir()):
+        raise UsageProblem(f"{path} {not_empty_reason}; choose another --run-dir")
+    path.mkdir(parents=True, exist_ok=True)
+
+
 class RunDirectory:
     def __init__(self, path):
         self.path = Path(path)
@@ -40,14 +49,10 @@ class RunDirectory:
     def create(cls, path, config):
         """A new run directory for ``config``; refuses a folder that already holds anything."""
         path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise UsageProblem(f"--run-dir {path} is a file, not a folder")
-        if path.exists() and any(path.iterdir()):
-            if (path / CONFIG).exists():
-                raise UsageProblem(f"{path} already holds a run; continue it with --resume {path} "
-                                   "or choose another --run-dir")
-            raise UsageProblem(f"{path} is not empty and is not an rnncli run; choose another --run-dir")
-        path.mkdir(parents=True, exist_ok=True)
+        if (path / CONFIG).exists():
+            raise UsageProblem(f"{path} already holds a run; continue it with --resume {path} "
+                               "or choose another --run-dir")
+        claim_empty_folder(path, "is not empty and is not an rnncli run")
         run = cls(path)
         write_atomically(run.path / CONFIG, config.to_json())
         return run

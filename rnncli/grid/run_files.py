@@ -11,15 +11,9 @@
 
 import json
 import math
-from datetime import datetime
 from pathlib import Path
 
-from rnncli.errors import UsageProblem
-from rnncli.run_dir import write_atomically
-
-
-def default_run_path():
-    return Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-diagonal"
+from rnncli.run_dir import claim_empty_folder, write_atomically
 
 
 def finite_or_none(value):
@@ -34,11 +28,7 @@ class DiagonalRun:
     def create(cls, path, config):
         """A new run directory; refuses a file or a folder that already holds anything."""
         path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise UsageProblem(f"--run-dir {path} is a file, not a folder")
-        if path.exists() and any(path.iterdir()):
-            raise UsageProblem(f"--run-dir {path} is not empty; choose another folder")
-        path.mkdir(parents=True, exist_ok=True)
+        claim_empty_folder(path, "is not empty")
         write_atomically(path / "config.json", config.to_json())
         return cls(path)
 

@@ -66,7 +66,7 @@ def test_a_folder_that_holds_something_is_refused_in_one_line(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = invoke(*TINY, "--run-dir", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"Error: --run-dir {tmp_path} is not empty; choose another folder"]
+    assert result.stderr.strip().splitlines() == [f"Error: {tmp_path} is not empty; choose another --run-dir"]
 
 
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")
