@@ -172,10 +172,17 @@ def plot_study(study, rows, path):
     import matplotlib.pyplot as plt
 
     figure, (by_step, by_time) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for row in rows:
+    colours = plt.cm.tab20(np.linspace(0, 1, 20))
+    untrained = []
+    for index, row in enumerate(rows):
         steps, seconds, bpc = validation_curve(study, row["cell"])
-        by_step.plot(steps, bpc, marker=".", label=row["cell"])
-        by_time.plot(seconds, bpc, marker=".", label=row["cell"])
+        style = {"marker": ".", "label": row["cell"], "color": colours[index % 20]}
+        by_step.plot(steps, bpc, **style)
+        by_time.plot(seconds, bpc, **style)
+        untrained.extend(bpc[:1])
+    if untrained:  # a diverging cell would flatten every other curve: show up to where models start
+        for axis in (by_step, by_time):
+            axis.set_ylim(0, 1.05 * max(untrained))
     by_step.set(xlabel="step", ylabel="validation bits per character", title="Validation bpc by step")
     by_time.set(xlabel="wall-clock seconds", ylabel="validation bits per character", title="... by wall-clock time")
     for axis in (by_step, by_time):
