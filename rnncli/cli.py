@@ -67,7 +67,7 @@ def parse_layer_devices(context, parameter, value):
 @click.option("--forget-bias", type=float, default=0.0, show_default=True,
               help="Added to the bias of the gate that keeps the old state (LSTM forget gate, GRU update gate; Jozefowicz et al. recommend 1.0).")
 @click.option("--unroll-mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True,
-              help="Python loop traced once, or tf.while_loop (compiled with XLA on one device: faster).")
+              help="Python loop traced once, or tf.while_loop.")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
               help="Zaremba dropout rate on each layer's input and the output; training only.")
 @click.option("--vertical", type=click.Choice(VERTICAL_MODES), default="none",

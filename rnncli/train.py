@@ -152,14 +152,9 @@ class Trainer:
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
-        # XLA pays with the tf.while_loop unroll on one device (benchmarks/speed.py); a Python-unrolled loop
-        # compiles for a minute under XLA, and replicas or layers spread over devices stay plain graphs.
-        xla = (config.unroll_mode == "dynamic" and strategy.num_replicas_in_sync == 1
-               and not config.layer_devices)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
-                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer,
-                                          jit_compile=xla)
-        self.evaluator = Evaluator(self.model, config.eval_batch_size, jit_compile=xla)
+                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
+        self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
         self.signals = StopSignals()
