@@ -288,13 +288,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per implementation per round")
     parser.add_argument("--sections", default="training,cells,evaluation,sampling,grid,corpus")
-    parser.add_argument("--threads", type=int, default=0, help="tf.config.threading intra/inter op (0: TF default)")
+    parser.add_argument("--threads", type=int, default=0, help="intra/inter-op threads of TF (tf.config.threading) and torch (0: their defaults)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON to FILE ('-': stdout)")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        if importlib.util.find_spec("torch") is not None:
+            import torch
+
+            torch.set_num_threads(args.threads)
     try:
         import torch  # noqa: F401
 
