@@ -54,7 +54,7 @@ def stream_layout(ids, max_rows, window=EVAL_WINDOW):
 class Evaluator:
     """Evaluates a model; one traced graph serves every call with the same number of rows."""
 
-    def __init__(self, model, max_rows=32, jit_compile=False):
+    def __init__(self, model, max_rows=32, jit_compile=None):
         self.model = model
         self.max_rows = max_rows
 

@@ -49,7 +49,7 @@ def saved_state_variables(model, batch_size):
 
 
 def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None,
-                    norm_stabilizer_beta=0.0, jit_compile=False):
+                    norm_stabilizer_beta=0.0, jit_compile=None):
     """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied,
     norm_stabilizer)``: it minimises the cross-entropy ``loss`` plus the norm stabiliser (0 when
     ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on).
