@@ -1,10 +1,12 @@
 """How long loading a 100 MB text8-like corpus into ids takes, and the peak memory it needs.
 
-    python benchmarks/load_text8_like.py [--level char|word] [--folder DIR]
+    python benchmarks/load_text8_like.py [--level char|word] [--folder DIR] [--batch]
 
 Writes DIR/text8_like.txt once (100,000,000 bytes of lowercase words and single spaces, Zipf-distributed over
 100,000 made-up words, like text8), then times ``load_corpus`` on it with text8's 90M/5M/5M split and reports
 the peak resident memory of this process before and after (the id array alone is 100 MB at char level).
+``--batch`` also builds the training windows (batch 64, unroll 50, ``WindowBatches``) and reads four of them
+(first, second, middle, last), as the trainer does.
 """
 
 import argparse
@@ -32,6 +34,14 @@ def write_text8_like(path, seed=0):
 
 
 def peak_rss_mib():
+    """This process's peak resident memory: VmHWM where Linux has it (``ru_maxrss`` survives ``exec``, so a
+    child of a large process would report its parent's peak), else ``ru_maxrss``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -39,6 +49,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--level", choices=["char", "word"], default="char")
     parser.add_argument("--folder", default=tempfile.gettempdir())
+    parser.add_argument("--batch", action="store_true", help="also batch the training ids into windows")
     args = parser.parse_args()
     path = Path(args.folder) / "text8_like.txt"
     if not path.exists() or path.stat().st_size != SIZE:
@@ -56,6 +67,16 @@ def main():
     ids_mib = sum(getattr(corpus, s).nbytes for s in ("train", "valid", "test")) / 2**20
     print(f"{args.level} level: {corpus.characters:,} characters -> {len(corpus.train):,} / {len(corpus.valid):,} / "
           f"{len(corpus.test):,} ids ({corpus.train.dtype}, {ids_mib:.0f} MiB), vocabulary {len(corpus.vocabulary):,}")
+    if args.batch:
+        from rnncli.data.batches import WindowBatches
+
+        began = time.perf_counter()
+        batches = WindowBatches(corpus.train, 64, 50)
+        last = len(corpus.train) // (64 * 50)
+        for k in (0, 1, last // 2, last - 1):
+            batches.window(k)
+        batched = time.perf_counter() - began
+        print(f"batched in {batched:.3f} s ({last:,} windows of 64 x 51)")
     print(f"load time {elapsed:.2f} s; peak RSS {before:.0f} MiB before, {peak_rss_mib():.0f} MiB after "
           f"(+{peak_rss_mib() - before:.0f} MiB)")
 

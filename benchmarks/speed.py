@@ -1,24 +1,40 @@
 """Training, evaluation and sampling speed of rnncli's cells against the framework's own LSTMs.
 
-    python benchmarks/speed.py [--configs small,medium,large] [--rounds 3] [--seconds 2] [--json]
+    python benchmarks/speed.py [--configs small,medium,large] [--rounds 3] [--seconds 2]
+                               [--sections training,cells,evaluation,sampling,grid,corpus] [--json FILE|-]
 
 Every implementation trains the same character LSTM (one-hot input over 27 symbols, softmax output, SGD
 with global-norm clipping, state carried across windows) in the same process, interleaved round by round,
 so the ratios are taken under the same machine load. Compile/trace time (the first call) is reported
 apart. Baselines: Keras 3 ``keras.layers.LSTM`` (stateful, own ``tf.function`` step), the fused
 ``tf.raw_ops.BlockLSTM`` op, and PyTorch's ``nn.LSTM`` when torch is installed (never a dependency).
+rnncli's ``lstm`` runs in three ways: the static (Python-unrolled) loop, the ``tf.while_loop`` loop, and the
+``tf.while_loop`` loop compiled with XLA (``jit_compile``).
+
+Further sections: every cell of the family at the medium configuration; evaluation characters/s (the
+``Evaluator`` over a 200k-character stream); sampling characters/s at batch 1 and 64, with and without XLA;
+the MD-LSTM wavefront against the per-cell loop (only when ``rnncli.grid`` exists); and the time and peak
+memory to load and batch a 100 MB text8-like corpus (``benchmarks/load_text8_like.py`` in a subprocess).
 """
 
 import argparse
+import importlib.util
 import json
+import re
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from rnncli.config import TrainConfig
 from rnncli.models.char_lm import CharLanguageModel
+from rnncli.cells import REGISTRY
 from rnncli.cells.initializers import WeightInit
+from rnncli.evaluate import Evaluator
+from rnncli.sample import Sampler
 from rnncli.optimizers import make_optimizer
 from rnncli.tensorflow_quiet import tf
 from rnncli.train import make_train_step, saved_state_variables
@@ -38,11 +54,12 @@ def windows(batch, unroll, count=8, seed=0):
     return np.random.default_rng(seed).integers(0, VOCAB, (count, batch, unroll + 1)).astype(np.int32)
 
 
-def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="static"):
+def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="static", jit_compile=False):
     model = CharLanguageModel(VOCAB, cell, hidden, init=WeightInit("uniform"), unroll_mode=unroll_mode)
     optimizer, _ = make_optimizer(TrainConfig(lr=0.1, decay_steps=10**9))
     optimizer.build(model.trainable_variables)
-    step = make_train_step(model, optimizer, saved_state_variables(model, batch), clip_norm=1.25)
+    step = make_train_step(model, optimizer, saved_state_variables(model, batch), clip_norm=1.25,
+                           jit_compile=jit_compile)
     data = windows(batch, unroll)
     return lambda k: step(data[k % len(data)])[0].numpy()
 
@@ -145,12 +162,20 @@ def matmul_peak_gflops(size=2048, repeats=10):
 def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
     builders = {
         "rnncli lstm": lambda: rnncli_trainer("lstm", hidden, batch, unroll),
+        "lstm while": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "dynamic"),
+        "lstm while+xla": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "dynamic", True),
         "rnncli np": lambda: rnncli_trainer("np", hidden, batch, unroll),
+        "np while+xla": lambda: rnncli_trainer("np", hidden, batch, unroll, "dynamic", True),
         "keras LSTM": lambda: keras_trainer(hidden, batch, unroll),
         "BlockLSTM": lambda: block_lstm_trainer(hidden, batch, unroll),
     }
     if with_torch:
         builders["torch nn.LSTM"] = lambda: torch_trainer(hidden, batch, unroll)
+    return interleaved(builders, batch * unroll, rounds, seconds)
+
+
+def interleaved(builders, chars_per_step, rounds, seconds):
+    """Median, low and high characters/s of each step function, timed round-robin; first call apart."""
     steps, first_call, speeds = {}, {}, {k: [] for k in builders}
     for key, build in builders.items():
         began = time.perf_counter()
@@ -163,9 +188,98 @@ def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
         for key, step in steps.items():
             count, elapsed = time_steps(step, seconds, position[key])
             position[key] += count
-            speeds[key].append(count * batch * unroll / elapsed)
+            speeds[key].append(count * chars_per_step / elapsed)
     return {key: {"chars_per_sec": statistics.median(v), "low": min(v), "high": max(v),
                   "first_call_s": first_call[key]} for key, v in speeds.items()}
+
+
+def compare_cells(rounds, seconds):
+    """Training characters/s of every registered cell at the medium configuration (static unroll)."""
+    hidden, batch, unroll = CONFIGS["medium"]
+    builders = {name: (lambda name=name: rnncli_trainer(name, hidden, batch, unroll)) for name in REGISTRY}
+    return interleaved(builders, batch * unroll, rounds, seconds)
+
+
+def medium_model(unroll_mode="static"):
+    return CharLanguageModel(VOCAB, "lstm", CONFIGS["medium"][0], init=WeightInit("uniform"), unroll_mode=unroll_mode)
+
+
+def evaluation_speed(rounds, characters=200_000):
+    """Characters/s of ``Evaluator`` (32 streams, windows of 50) over a random stream, medium LSTM."""
+    ids = np.random.default_rng(1).integers(0, VOCAB, characters).astype(np.int32)
+    results = {}
+    for mode, xla in (("static", False), ("dynamic", False), ("dynamic", True)):
+        evaluator = Evaluator(medium_model(mode), jit_compile=xla)
+        began = time.perf_counter()
+        evaluator(ids[:5000])
+        first = time.perf_counter() - began
+        speeds = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            evaluator(ids)
+            speeds.append((characters - 1) / (time.perf_counter() - began))
+        results[f"evaluate ({mode}{' + XLA' if xla else ''})"] = {"chars_per_sec": statistics.median(speeds), "low": min(speeds),
+                                                "high": max(speeds), "first_call_s": first}
+    return results
+
+
+def sampling_speed(rounds, length=2000):
+    """Generated characters/s (all rows together) at batch 1 and 64, XLA-compiled loop vs plain graph."""
+    model = medium_model()
+    samplers = {"xla": Sampler(model, jit_compile=True), "graph": Sampler(model, jit_compile=False)}
+    results = {}
+    for batch in (1, 64):
+        for kind, sampler in samplers.items():
+            began = time.perf_counter()
+            sampler.sample([], length, num_samples=batch)
+            first = time.perf_counter() - began
+            speeds = []
+            for r in range(rounds):
+                began = time.perf_counter()
+                sampler.sample([], length, num_samples=batch, seed=r)
+                speeds.append(batch * length / (time.perf_counter() - began))
+            results[f"sample batch {batch} ({kind})"] = {
+                "chars_per_sec": statistics.median(speeds), "low": min(speeds), "high": max(speeds),
+                "first_call_s": first}
+    return results
+
+
+def grid_speed(rounds):
+    """MD-LSTM wavefront vs per-cell loop, when the grid package is merged (it lives on another branch)."""
+    if importlib.util.find_spec("rnncli.grid") is None:
+        return None
+    grid = importlib.import_module("rnncli.grid")
+    bench = getattr(grid, "benchmark_wavefront", None)
+    if bench is None:
+        return {"note": "rnncli.grid has no benchmark_wavefront(size, rounds) hook"}
+    return {f"{n}x{n}": bench(n, rounds) for n in (8, 32, 64)}
+
+
+def corpus_speed():
+    """Runs benchmarks/load_text8_like.py in a fresh process (twice if it first has to write the file)."""
+    script = Path(__file__).with_name("load_text8_like.py")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, str(script), "--batch"], capture_output=True, text=True)
+        if "load time" in done.stdout:
+            break
+    text = done.stdout + done.stderr
+    load = re.search(r"load time ([\d.]+) s", text)
+    batched = re.search(r"batched in ([\d.]+) s", text)
+    peak = re.search(r"(\d+) MiB after", text)
+    if not (load and batched and peak):
+        return {"error": text[-500:]}
+    return {"load_s": float(load[1]), "batch_s": float(batched[1]), "peak_rss_mib": float(peak[1]),
+            "output": text.strip()}
+
+
+def print_table(title, results, reference=None):
+    print(f"\n{title}")
+    print(f"  {'implementation':<26}{'chars/s':>10}{'(low-high)':>20}" + (f"{'vs ' + reference:>16}" if reference else "")
+          + f"{'first call s':>13}")
+    for key, r in results.items():
+        ratio = f"{r['chars_per_sec'] / results[reference]['chars_per_sec']:>15.2f}x" if reference else ""
+        print(f"  {key:<26}{r['chars_per_sec']:>10,.0f}{r['low']:>10,.0f}-{r['high']:<9,.0f}{ratio}"
+              f"{r['first_call_s']:>13.1f}")
 
 
 def main():
@@ -173,8 +287,18 @@ def main():
     parser.add_argument("--configs", default="small,medium,large")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per implementation per round")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--sections", default="training,cells,evaluation,sampling,grid,corpus")
+    parser.add_argument("--threads", type=int, default=0, help="intra/inter-op threads of TF (tf.config.threading) and torch (0: their defaults)")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON to FILE ('-': stdout)")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        if importlib.util.find_spec("torch") is not None:
+            import torch
+
+            torch.set_num_threads(args.threads)
     try:
         import torch  # noqa: F401
 
@@ -184,7 +308,7 @@ def main():
     peak = matmul_peak_gflops()
     report = {"matmul_peak_gflops": peak, "training": {}}
     print(f"fp32 matmul peak (2048^3): {peak:.0f} GFLOP/s")
-    for name in args.configs.split(","):
+    for name in (args.configs.split(",") if "training" in sections else []):
         hidden, batch, unroll = CONFIGS[name]
         results = compare_training(name, hidden, batch, unroll, args.rounds, args.seconds, with_torch)
         report["training"][name] = results
@@ -192,15 +316,40 @@ def main():
         print(f"\n{name}: hidden {hidden}, batch {batch}, unroll {unroll} "
               f"({flops / 1e6:.2f} MFLOP per training character)")
         print(f"  {'implementation':<16}{'chars/s':>10}{'(low-high)':>20}{'GFLOP/s':>9}{'% peak':>8}"
-              f"{'vs keras':>9}{'first call s':>13}")
+              f"{'vs keras':>9}{'vs Block':>9}{'vs torch':>9}{'first call s':>13}")
         keras_speed = results["keras LSTM"]["chars_per_sec"]
+        block_speed = results["BlockLSTM"]["chars_per_sec"]
+        torch_speed = results.get("torch nn.LSTM", {}).get("chars_per_sec", float("nan"))
         for key, r in results.items():
             gflops = r["chars_per_sec"] * flops / 1e9
-            r.update(gflops=gflops, percent_of_peak=100 * gflops / peak, ratio_to_keras=r["chars_per_sec"] / keras_speed)
+            r.update(gflops=gflops, percent_of_peak=100 * gflops / peak, ratio_to_keras=r["chars_per_sec"] / keras_speed,
+                     ratio_to_block=r["chars_per_sec"] / block_speed, ratio_to_torch=r["chars_per_sec"] / torch_speed)
             print(f"  {key:<16}{r['chars_per_sec']:>10,.0f}{r['low']:>10,.0f}-{r['high']:<9,.0f}{gflops:>9.1f}"
-                  f"{r['percent_of_peak']:>7.0f}%{r['ratio_to_keras']:>8.2f}x{r['first_call_s']:>13.1f}")
+                  f"{r['percent_of_peak']:>7.0f}%{r['ratio_to_keras']:>8.2f}x{r['ratio_to_block']:>8.2f}x"
+                  f"{r['ratio_to_torch']:>8.2f}x{r['first_call_s']:>13.1f}")
+    if "cells" in sections:
+        report["cells_medium"] = compare_cells(args.rounds, args.seconds)
+        print_table("every cell, medium configuration (static unroll), training", report["cells_medium"], "lstm")
+    if "evaluation" in sections:
+        report["evaluation"] = evaluation_speed(args.rounds)
+        print_table("evaluation, medium LSTM, 200k characters in 32 streams", report["evaluation"])
+    if "sampling" in sections:
+        report["sampling"] = sampling_speed(args.rounds)
+        print_table("sampling, medium LSTM, 2000 characters per row", report["sampling"])
+    if "grid" in sections:
+        report["grid"] = grid_speed(args.rounds)
+        print("\nMD-LSTM wavefront vs per-cell loop: " + (json.dumps(report["grid"]) if report["grid"]
+                                                           else "skipped (rnncli.grid is not on this branch)"))
+    if "corpus" in sections:
+        report["corpus"] = corpus_speed()
+        print("\ntext8-like corpus (100 MB), fresh process:\n  " + report["corpus"].get("output", "").replace("\n", "\n  ")
+              + report["corpus"].get("error", ""))
     if args.json:
-        print(json.dumps(report))
+        text = json.dumps(report, indent=1)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text)
 
 
 if __name__ == "__main__":

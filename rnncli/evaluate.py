@@ -54,11 +54,11 @@ def stream_layout(ids, max_rows, window=EVAL_WINDOW):
 class Evaluator:
     """Evaluates a model; one traced graph serves every call with the same number of rows."""
 
-    def __init__(self, model, max_rows=32):
+    def __init__(self, model, max_rows=32, jit_compile=None):
         self.model = model
         self.max_rows = max_rows
 
-        @tf.function
+        @tf.function(jit_compile=jit_compile)
         def window_nll(inputs, labels, weights, states):
             logits, states = model(tf.transpose(inputs), states)
             losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.transpose(labels), logits)

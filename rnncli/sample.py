@@ -10,7 +10,7 @@ from rnncli.tensorflow_quiet import tf
 
 
 class Sampler:
-    def __init__(self, model):
+    def __init__(self, model, jit_compile=True):
         self.model = model
 
         @tf.function(reduce_retracing=True)
@@ -18,7 +18,7 @@ class Sampler:
             _, states = model(ids, states)
             return states
 
-        @tf.function(jit_compile=True)
+        @tf.function(jit_compile=jit_compile)
         def generate(first_ids, states, length, temperature, seed):
             def body(t, ids, states, generated):
                 logits, states = model.step(ids, states)

@@ -49,7 +49,7 @@ def saved_state_variables(model, batch_size):
 
 
 def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None,
-                    norm_stabilizer_beta=0.0):
+                    norm_stabilizer_beta=0.0, jit_compile=None):
     """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied,
     norm_stabilizer)``: it minimises the cross-entropy ``loss`` plus the norm stabiliser (0 when
     ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on).
@@ -61,6 +61,9 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
     gradients once more, hence the ``1 / R``. The update is applied outside ``strategy.run`` because a
     synchronising call may not sit inside control flow of a replica function. With the default strategy all
     of this reduces to the one-device step.
+
+    ``jit_compile=True`` compiles the step with XLA; use it with the ``dynamic`` (``tf.while_loop``) unroll
+    only: XLA on a long Python-unrolled loop compiles for a minute (field-notes B2).
     """
     strategy = strategy or tf.distribute.get_strategy()
     replicas = strategy.num_replicas_in_sync
@@ -90,7 +93,7 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
     def apply(gradients):
         optimizer.apply_gradients(zip(gradients, weights))
 
-    @tf.function
+    @tf.function(jit_compile=jit_compile)
     def train_step(window):
         ids = tf.transpose(tf.cast(window, tf.int32))
         states = tf.nest.map_structure(lambda v: v.read_value(), saved_states)
