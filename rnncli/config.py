@@ -4,22 +4,13 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from rnncli.data.spec import MAX_CHARACTERS
+from rnncli.data.spec import CorpusSpec
 
 
 @dataclass
-class TrainConfig:
-    # data
-    corpus: str = "text8"
-    data_dir: str | None = None
-    valid_size: int | None = None
-    test_size: int | None = None
-    valid_position: str = "end"
-    encoding: str | None = None
-    normalize: str | None = None
-    level: str | None = None
-    vocab_size: int | None = None
-    max_vocab: int = MAX_CHARACTERS
+class TrainConfig(CorpusSpec):
+    """The data options (``CorpusSpec``'s fields, first), then the model, stack, optimisation and reporting."""
+
     # model
     cell: str = "lstm"
     hidden: int = 64
