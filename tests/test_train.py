@@ -44,16 +44,22 @@ def test_clipping_bounds_the_global_norm_of_the_update():
     assert update == pytest.approx(0.01, rel=1e-3)
 
 
-@pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
-def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
-    model = tiny_model(unroll_mode=unroll_mode)
-    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))  # weights effectively frozen
+def two_windows_and_one_long_window(model):
+    """``(saved, final)``: the saved states after two train steps on consecutive windows (weights effectively
+    frozen), and the final states of one call over the same 8 characters from zeros."""
+    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))
     saved = saved_state_variables(model, 3)
     step = make_train_step(model, optimizer, saved, clip_norm=1.0)
     ids = np.random.default_rng(1).integers(0, 7, (3, 9))
     step(ids[:, :5])
     step(ids[:, 4:])
     _, final = model(tf.constant(ids[:, :8].T), model.initial_states(3))
+    return saved, final
+
+
+@pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
+def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
+    saved, final = two_windows_and_one_long_window(tiny_model(unroll_mode=unroll_mode))
     np.testing.assert_allclose(saved[0].cell.numpy(), final[0].cell.numpy(), atol=1e-6)
     np.testing.assert_allclose(saved[0].hidden.numpy(), final[0].hidden.numpy(), atol=1e-6)
 
@@ -62,14 +68,7 @@ def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
 def test_every_layer_saves_its_own_nested_state_across_windows(cell):
     """Three layers with every option that adds state (skips in time, running means) and dropout off."""
     options = StackOptions(vertical="both", residual=True, time_skip=2, state_averaging=0.5)
-    model = tiny_model(cell=cell, layers=3, stack_options=options)
-    optimizer, _ = make_optimizer(TrainConfig(optimizer="sgd", lr=1e-30))
-    saved = saved_state_variables(model, 3)
-    step = make_train_step(model, optimizer, saved, clip_norm=1.0)
-    ids = np.random.default_rng(1).integers(0, 7, (3, 9))
-    step(ids[:, :5])
-    step(ids[:, 4:])
-    _, final = model(tf.constant(ids[:, :8].T), model.initial_states(3))
+    saved, final = two_windows_and_one_long_window(tiny_model(cell=cell, layers=3, stack_options=options))
     assert len(saved) == 3
     for saved_part, final_part in zip(tf.nest.flatten(saved), tf.nest.flatten(final), strict=True):
         np.testing.assert_allclose(saved_part.numpy(), final_part.numpy(), atol=1e-6)
