@@ -212,9 +212,8 @@ class Trainer:
         started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
         with progress, self.signals.installed(), self._checkpoint_when_stopped():
-            while self.step < c.steps:
+            while (step := self.step) < c.steps:  # one read of the step counter per step
                 self.signals.raise_if_requested()
-                step = self.step
                 if c.reset_state_every and step % c.reset_state_every == 0:
                     self.reset_states()
                 loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
@@ -229,7 +228,7 @@ class Trainer:
                         self._after_bad_steps(bad_in_a_row)
                         bad_in_a_row = 0
                         continue
-                progress.update(task, completed=self.step, status=f"loss {float(loss):.3f}")
+                progress.update(task, completed=step + 1, status=f"loss {float(loss):.3f}")
                 over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
                 final = step == c.steps - 1 or over_time
                 if (step % c.log_every == 0 or final) and losses:
