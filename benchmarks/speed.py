@@ -8,12 +8,13 @@ with global-norm clipping, state carried across windows) in the same process, in
 so the ratios are taken under the same machine load. Compile/trace time (the first call) is reported
 apart. Baselines: Keras 3 ``keras.layers.LSTM`` (stateful, own ``tf.function`` step), the fused
 ``tf.raw_ops.BlockLSTM`` op, and PyTorch's ``nn.LSTM`` when torch is installed (never a dependency).
-rnncli's ``lstm`` runs in three ways: the static (Python-unrolled) loop, the ``tf.while_loop`` loop, and the
-``tf.while_loop`` loop compiled with XLA (``jit_compile``).
+rnncli's ``lstm`` runs in each ``--unroll-mode``: the static (Python-unrolled) loop, the window loop (static, with
+the recurrent weight gradient once per window), the ``tf.while_loop`` loop, and that loop compiled with XLA
+(``jit_compile``); the table says which of them the default (``auto``) picks.
 
 Further sections: every cell of the family at the medium configuration; evaluation characters/s (the
 ``Evaluator`` over a 200k-character stream); sampling characters/s at batch 1 and 64, with and without XLA;
-the MD-LSTM wavefront against the per-cell loop (only when ``rnncli.grid`` exists); and the time and peak
+the MD-LSTM wavefront against the per-cell loops (``benchmarks/diagonal.py`` in a subprocess); and the time and peak
 memory to load and batch a 100 MB text8-like corpus (``benchmarks/load_text8_like.py`` in a subprocess).
 """
 
@@ -38,6 +39,7 @@ from rnncli.sample import Sampler
 from rnncli.optimizers import make_optimizer
 from rnncli.tensorflow_quiet import tf
 from rnncli.train import make_train_step, saved_state_variables
+from rnncli.unroll_modes import concrete_mode
 
 import keras
 
@@ -54,7 +56,7 @@ def windows(batch, unroll, count=8, seed=0):
     return np.random.default_rng(seed).integers(0, VOCAB, (count, batch, unroll + 1)).astype(np.int32)
 
 
-def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="static", jit_compile=False):
+def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="auto", jit_compile=False):
     model = CharLanguageModel(VOCAB, cell, hidden, init=WeightInit("uniform"), unroll_mode=unroll_mode)
     optimizer, _ = make_optimizer(TrainConfig(lr=0.1, decay_steps=10**9))
     optimizer.build(model.trainable_variables)
@@ -161,11 +163,12 @@ def matmul_peak_gflops(size=2048, repeats=10):
 
 def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
     builders = {
-        "rnncli lstm": lambda: rnncli_trainer("lstm", hidden, batch, unroll),
+        "lstm static": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "static"),
+        "lstm window": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "window"),
         "lstm while": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "dynamic"),
         "lstm while+xla": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "dynamic", True),
-        "rnncli np": lambda: rnncli_trainer("np", hidden, batch, unroll),
-        "np while+xla": lambda: rnncli_trainer("np", hidden, batch, unroll, "dynamic", True),
+        "np static": lambda: rnncli_trainer("np", hidden, batch, unroll, "static"),
+        "np window": lambda: rnncli_trainer("np", hidden, batch, unroll, "window"),
         "keras LSTM": lambda: keras_trainer(hidden, batch, unroll),
         "BlockLSTM": lambda: block_lstm_trainer(hidden, batch, unroll),
     }
@@ -200,7 +203,7 @@ def compare_cells(rounds, seconds):
     return interleaved(builders, batch * unroll, rounds, seconds)
 
 
-def medium_model(unroll_mode="static"):
+def medium_model(unroll_mode="auto"):
     return CharLanguageModel(VOCAB, "lstm", CONFIGS["medium"][0], init=WeightInit("uniform"), unroll_mode=unroll_mode)
 
 
@@ -245,14 +248,14 @@ def sampling_speed(rounds, length=2000):
 
 
 def grid_speed(rounds):
-    """MD-LSTM wavefront vs per-cell loop, when the grid package is merged (it lives on another branch)."""
-    if importlib.util.find_spec("rnncli.grid") is None:
-        return None
-    grid = importlib.import_module("rnncli.grid")
-    bench = getattr(grid, "benchmark_wavefront", None)
-    if bench is None:
-        return {"note": "rnncli.grid has no benchmark_wavefront(size, rounds) hook"}
-    return {f"{n}x{n}": bench(n, rounds) for n in (8, 32, 64)}
+    """benchmarks/diagonal.py (MD-LSTM wavefront against the per-cell loops at 8x8, 32x32, 64x64) in a fresh
+    process, so its threads and traces do not mix with this one's."""
+    script = Path(__file__).with_name("diagonal.py")
+    done = subprocess.run([sys.executable, str(script), "--json", "--rounds", str(rounds)], capture_output=True,
+                          text=True)
+    if done.returncode:
+        return {"error": done.stderr[-500:]}
+    return json.loads(done.stdout)
 
 
 def corpus_speed():
@@ -327,9 +330,13 @@ def main():
             print(f"  {key:<16}{r['chars_per_sec']:>10,.0f}{r['low']:>10,.0f}-{r['high']:<9,.0f}{gflops:>9.1f}"
                   f"{r['percent_of_peak']:>7.0f}%{r['ratio_to_keras']:>8.2f}x{r['ratio_to_block']:>8.2f}x"
                   f"{r['ratio_to_torch']:>8.2f}x{r['first_call_s']:>13.1f}")
+        default = f"lstm {concrete_mode('auto', hidden)}"
+        report.setdefault("default_implementation", {})[name] = default
+        print(f"  rnncli's default (--unroll-mode auto) at {hidden} units runs '{default}'")
     if "cells" in sections:
         report["cells_medium"] = compare_cells(args.rounds, args.seconds)
-        print_table("every cell, medium configuration (static unroll), training", report["cells_medium"], "lstm")
+        print_table("every cell, medium configuration (default unroll: static at 256 units), training",
+                    report["cells_medium"], "lstm")
     if "evaluation" in sections:
         report["evaluation"] = evaluation_speed(args.rounds)
         print_table("evaluation, medium LSTM, 200k characters in 32 streams", report["evaluation"])
@@ -338,8 +345,13 @@ def main():
         print_table("sampling, medium LSTM, 2000 characters per row", report["sampling"])
     if "grid" in sections:
         report["grid"] = grid_speed(args.rounds)
-        print("\nMD-LSTM wavefront vs per-cell loop: " + (json.dumps(report["grid"]) if report["grid"]
-                                                           else "skipped (rnncli.grid is not on this branch)"))
+        print("\nMD-LSTM training step (batch 16, hidden 16): wavefront against the per-cell loops")
+        for size, figures in report["grid"].items():
+            if size == "error":
+                print("  failed: " + figures)
+                continue
+            print(f"  {size}: " + ", ".join(f"{name} {f['ms_per_step']:.1f} ms ({f['ratio_to_wavefront']:.1f}x)"
+                                           for name, f in figures.items()))
     if "corpus" in sections:
         report["corpus"] = corpus_speed()
         print("\ntext8-like corpus (100 MB), fresh process:\n  " + report["corpus"].get("output", "").replace("\n", "\n  ")

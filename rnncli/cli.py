@@ -20,6 +20,7 @@ from rnncli.cli_options import NON_NEGATIVE, POSITIVE, corpus_options, encoding_
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import VERTICAL_MODES, StackOptions
+from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
 
 click.rich_click.TEXT_MARKUP = None
 click.rich_click.SHOW_ARGUMENTS = True
@@ -67,8 +68,10 @@ def parse_layer_devices(context, parameter, value):
 @click.option("--orthogonal-scale", type=click.FloatRange(min=0, min_open=True), default=1.1, show_default=True)
 @click.option("--forget-bias", type=float, default=0.0, show_default=True,
               help="Added to the bias of the gate that keeps the old state (LSTM forget gate, GRU update gate; Jozefowicz et al. recommend 1.0).")
-@click.option("--unroll-mode", type=click.Choice(["static", "dynamic"]), default="static", show_default=True,
-              help="Python loop traced once, or tf.while_loop.")
+@click.option("--unroll-mode", type=click.Choice(UNROLL_MODES), default=DEFAULTS.unroll_mode, show_default=True,
+              help="static: Python loop traced once; dynamic: tf.while_loop; window: the static loop with the "
+              "recurrent weight gradients computed once per window (LSTM family and simple RNNs; others run "
+              f"static); auto: window from {WINDOW_FROM_HIDDEN} units, static below.")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
               help="Zaremba dropout rate on each layer's input and the output; training only.")
 @click.option("--vertical", type=click.Choice(VERTICAL_MODES), default="none",

@@ -19,7 +19,7 @@ class TrainConfig(CorpusSpec):
     init: str = "uniform"
     orthogonal_scale: float = 1.1
     forget_bias: float = 0.0
-    unroll_mode: str = "static"
+    unroll_mode: str = "auto"
     # stack (rnncli.models.stack)
     dropout: float = 0.0
     vertical: str = "none"

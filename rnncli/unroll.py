@@ -1,6 +1,6 @@
 """Unrolling a cell over a time-major window, separate from the cells themselves (as Sonnet's unrolls).
 
-Both unrolls first compute every step's x-only terms with one matmul (``cell.project_inputs`` over the
+Every unroll first computes every step's x-only terms with one matmul (``cell.project_inputs`` over the
 whole ``[T, B, input]`` window), then run the recurrence:
 
 - ``static_unroll``: a Python loop over ``tf.unstack`` of the projection, traced once by ``tf.function``.
@@ -8,11 +8,16 @@ whole ``[T, B, input]`` window), then run the recurrence:
   a dense ``[B, T, ·]`` tensor (O(T²) work, field-notes B2).
 - ``dynamic_unroll``: a ``tf.while_loop`` over TensorArrays (graph size independent of T; the seed-003
   way, and the one XLA compiles in seconds).
+- ``window_unroll``: the static loop with a backward pass of its own for cells with an affine recurrence
+  (``rnncli.cells.base.AffineRecurrence``): the recurrent weight gradient is a few large matmuls per window.
 """
 
 from rnncli.tensorflow_quiet import tf
+from rnncli.unroll_modes import concrete_mode
 
-UNROLL_MODES = ("static", "dynamic")
+#: Steps per matmul of ``window_unroll``'s weight gradient: small enough that the matmuls of earlier chunks
+#: run beside the sequential backward recurrence, large enough to be efficient (25 measured best at 512 units).
+WEIGHT_GRADIENT_CHUNK = 25
 
 
 def static_unroll(cell, inputs, state):
@@ -41,6 +46,72 @@ def dynamic_unroll(cell, inputs, state):
     return outputs.stack(), state
 
 
-def unroll(mode):
-    """The unroll function named by ``--unroll-mode``."""
-    return {"static": static_unroll, "dynamic": dynamic_unroll}[mode]
+def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
+    """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``), with the
+    backward pass written out. Autodiff of the static loop computes, at every step, ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ``
+    and a thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights, then sums the T of them; on
+    this CPU the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction of the matmul peak. Here,
+    going back from ``t = T``::
+
+        ∂L/∂a_t, ∂L/∂s_{t-1} += gradient of activate(a_t, s_{t-1})     (autodiff of the elementwise part,
+                                                                           recomputed from saved a_t, s_{t-1})
+        ∂L/∂h_{t-1} += ∂L/∂a_t Rᵀ                                        (Rᵀ materialised once per window)
+        ∂L/∂R = Σ_chunks [h_{t-1}]ᵀ [∂L/∂a_t]                            (one matmul per ``chunk`` steps)
+
+    Weights read inside ``activate`` (peepholes, FGR's gate matrices, Jordan's output layer) get their
+    gradients from the same per-step autodiff, summed over the window.
+    """
+    cell = getattr(core, "affine_recurrence", None)
+    if cell is None:
+        return static_unroll(core, inputs, state)
+    hidden_index = state._fields.index("hidden")
+
+    @tf.custom_gradient
+    def recurrence(projected, *flat_state):
+        kernels = cell.recurrent_kernels()
+        states = [tf.nest.pack_sequence_as(state, flat_state)]
+        preactivations = []
+        for projected_t in tf.unstack(projected):
+            preactivations.append(cell.preactivations(projected_t, states[-1].hidden))
+            states.append(cell.activate(preactivations[-1], states[-1])[1])
+        outputs = tf.stack([s.hidden for s in states[1:]])
+
+        def gradient(d_outputs, *d_final, variables=()):
+            d_state = [tf.zeros_like(part) if d is None else d for part, d in zip(flat_state, d_final)]
+            # a concat of transposes, not a transpose of the concat: Grappler folds a Transpose feeding a MatMul
+            # into a transposed MatMul, the slow kind here
+            kernels_transposed = tf.concat([tf.transpose(k) for k in kernels], axis=0)
+            kernel_refs = [k.ref() for k in kernels]
+            others = [v for v in variables if v.ref() not in kernel_refs]
+            d_preactivations, d_others = [None] * len(preactivations), []
+            d_outputs = tf.unstack(d_outputs)
+            for t in reversed(range(len(preactivations))):
+                d_state[hidden_index] += d_outputs[t]
+                with tf.GradientTape() as tape:
+                    tape.watch(preactivations[t] + tf.nest.flatten(states[t]))
+                    _, new_state = cell.activate(preactivations[t], states[t])
+                d_a, d_state, d_other = tape.gradient(
+                    tf.nest.flatten(new_state), [preactivations[t], tf.nest.flatten(states[t]), others],
+                    output_gradients=d_state, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+                d_preactivations[t] = tf.concat(d_a, axis=-1)
+                d_state[hidden_index] += tf.matmul(d_preactivations[t], kernels_transposed)
+                d_others.append(d_other)
+            previous_outputs = [s.hidden for s in states[:-1]]
+            d_kernels = tf.split(tf.add_n([
+                tf.matmul(tf.concat(previous_outputs[first:first + chunk], axis=0),
+                          tf.concat(d_preactivations[first:first + chunk], axis=0), transpose_a=True)
+                for first in range(0, len(preactivations), chunk)]), len(kernels), axis=1)
+            by_ref = dict(zip(kernel_refs, d_kernels))
+            by_ref.update((v.ref(), tf.add_n(list(g))) for v, g in zip(others, zip(*d_others)))
+            return [tf.stack(d_preactivations)] + d_state, [by_ref.get(v.ref()) for v in variables]
+
+        return [outputs] + tf.nest.flatten(states[-1]), gradient
+
+    outputs, *final = recurrence(core.project_inputs(inputs), *tf.nest.flatten(state))
+    return outputs, tf.nest.pack_sequence_as(state, final)
+
+
+def unroll(mode, hidden_size):
+    """The unroll function named by ``--unroll-mode`` for layers of ``hidden_size`` units."""
+    return {"static": static_unroll, "dynamic": dynamic_unroll, "window": window_unroll}[
+        concrete_mode(mode, hidden_size)]

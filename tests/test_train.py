@@ -57,7 +57,7 @@ def two_windows_and_one_long_window(model):
     return saved, final
 
 
-@pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
+@pytest.mark.parametrize("unroll_mode", ["static", "dynamic", "window"])
 def test_saved_state_carries_two_windows_like_one_long_window(unroll_mode):
     saved, final = two_windows_and_one_long_window(tiny_model(unroll_mode=unroll_mode))
     np.testing.assert_allclose(saved[0].cell.numpy(), final[0].cell.numpy(), atol=1e-6)

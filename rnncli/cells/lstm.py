@@ -8,7 +8,7 @@ gate, which measured faster than one fused [H, 4H] matmul on the CPU (shared/ref
 from collections import namedtuple
 from dataclasses import dataclass
 
-from rnncli.cells.base import RecurrentCell, weight
+from rnncli.cells.base import AffineRecurrence, RecurrentCell, weight
 from rnncli.tensorflow_quiet import tf
 
 LSTMState = namedtuple("LSTMState", ["hidden", "cell"])
@@ -44,7 +44,7 @@ VARIANTS = {
 _GATED = ("i", "f", "o")
 
 
-class LSTM(RecurrentCell):
+class LSTM(AffineRecurrence, RecurrentCell):
     """Greff's vanilla LSTM with peepholes, or one of its variants (row vectors, ``⊙`` elementwise, ``y`` the
     block output, ``c`` the cell)::
 
@@ -100,34 +100,31 @@ class LSTM(RecurrentCell):
         bias = tf.concat([self.b[g] for g in self.gates], axis=0)
         return kernel, bias
 
-    def step(self, projected_inputs, state):
-        spec = self.variant
-        x_terms = dict(zip(self.gates, tf.split(projected_inputs, len(self.gates), axis=-1)))
-        y_prev, c_prev = state.hidden, state.cell
+    def recurrent_kernels(self):
+        return [self.R[gate] for gate in self.gates]
 
-        def preactivation(gate):
-            total = x_terms[gate] + tf.matmul(y_prev, self.R[gate])
-            if spec.gate_recurrence and gate != "z":
-                previous = {"i": state.input_gate, "f": state.forget_gate, "o": state.output_gate}
-                for src in _GATED:
-                    total += tf.matmul(previous[src], self.gate_R[src + gate])
-            return total
+    def activate(self, preactivations, state):
+        spec = self.variant
+        a = dict(zip(self.gates, preactivations))
+        c_prev = state.cell
+        if spec.gate_recurrence:
+            previous = {"i": state.input_gate, "f": state.forget_gate, "o": state.output_gate}
+            for gate in _GATED:
+                a[gate] += tf.add_n([tf.matmul(previous[src], self.gate_R[src + gate]) for src in _GATED])
 
         def peephole(gate, cell):
             return self.p[gate] * cell if gate in self.p else 0.0
 
-        z = preactivation("z")
-        if spec.input_activation:
-            z = tf.tanh(z)
-        i = tf.sigmoid(preactivation("i") + peephole("i", c_prev)) if spec.input_gate else None
+        z = tf.tanh(a["z"]) if spec.input_activation else a["z"]
+        i = tf.sigmoid(a["i"] + peephole("i", c_prev)) if spec.input_gate else None
         if spec.coupled_gates:
             f = 1.0 - i
         elif spec.forget_gate:
-            f = tf.sigmoid(preactivation("f") + peephole("f", c_prev))
+            f = tf.sigmoid(a["f"] + peephole("f", c_prev))
         else:
             f = None
         c = (z * i if i is not None else z) + (c_prev * f if f is not None else c_prev)
-        o = tf.sigmoid(preactivation("o") + peephole("o", c)) if spec.output_gate else None
+        o = tf.sigmoid(a["o"] + peephole("o", c)) if spec.output_gate else None
         y = tf.tanh(c) if spec.output_activation else c
         if o is not None:
             y = y * o

@@ -12,12 +12,12 @@ remains (two for ``jordan``).
 
 import numpy as np
 
-from rnncli.cells.base import weight
+from rnncli.cells.base import AffineRecurrence, weight
 from rnncli.cells.hidden_state import HiddenState, HiddenStateCell
 from rnncli.tensorflow_quiet import tf
 
 
-class ElmanRNN(HiddenStateCell):
+class ElmanRNN(AffineRecurrence, HiddenStateCell):
     """Elman's simple recurrent network (Elman 1990, "Finding Structure in Time")::
 
         h_t = tanh(x_t W_h + h_{t-1} R_h + b_h)
@@ -42,8 +42,12 @@ class ElmanRNN(HiddenStateCell):
     def initial_bias(self, init):
         return self.bias(init, "h")
 
-    def step(self, projected_inputs, state):
-        h = self.activation(projected_inputs + tf.matmul(state.hidden, self.R_h))
+    def recurrent_kernels(self):
+        return [self.R_h]
+
+    def activate(self, preactivations, state):
+        (a,) = preactivations
+        h = self.activation(a)
         return h, HiddenState(h)
 
 
@@ -69,7 +73,7 @@ class IRNN(ElmanRNN):
         return weight(np.zeros(self.hidden_size), "b_h")
 
 
-class JordanRNN(HiddenStateCell):
+class JordanRNN(AffineRecurrence, HiddenStateCell):
     """The RecurrentArchitectures seed's ``vanillaRNN``, kept as it is and named for what it is: the recurrence
     runs through the network's sigmoid *output* (a Jordan network, Jordan 1986, "Serial Order: A Parallel
     Distributed Processing Approach"), not through its hidden layer as in Elman's::
@@ -92,7 +96,11 @@ class JordanRNN(HiddenStateCell):
             self.V = weight(init.matrix((hidden_size, hidden_size)), "V")
             self.b_y = self.bias(init, "y")
 
-    def step(self, projected_inputs, state):
-        s = tf.tanh(projected_inputs + tf.matmul(state.hidden, self.R_s))
+    def recurrent_kernels(self):
+        return [self.R_s]
+
+    def activate(self, preactivations, state):
+        (a,) = preactivations
+        s = tf.tanh(a)
         y = tf.sigmoid(tf.matmul(s, self.V) + self.b_y)
         return y, HiddenState(y)

@@ -25,7 +25,7 @@ ModelOutput = namedtuple("ModelOutput", ["logits", "final_states", "trajectories
 
 class CharLanguageModel(tf.Module):
     def __init__(self, vocab_size, cell_name, hidden_size, layers=1, embedding_size=0,
-                 init=None, forget_bias=0.0, unroll_mode="static", stack_options=StackOptions()):
+                 init=None, forget_bias=0.0, unroll_mode="auto", stack_options=StackOptions()):
         super().__init__(name="char_lm")
         init = init or WeightInit()
         self.vocab_size = vocab_size

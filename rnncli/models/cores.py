@@ -47,6 +47,11 @@ class CellCore(tf.Module):
     def step(self, projected_inputs, state):
         return self.cell.step(projected_inputs, state)
 
+    @property
+    def affine_recurrence(self):
+        """The cell, when it is an ``AffineRecurrence`` (``rnncli.unroll.window_unroll`` then applies)."""
+        return self.cell.affine_recurrence
+
     def last_output(self, state):
         """``h_{t-1}``: every cell of the family keeps its last output as ``state.hidden``."""
         return state.hidden
@@ -54,6 +59,9 @@ class CellCore(tf.Module):
 
 class CoreWrapper(tf.Module):
     """A core around another core: projections pass through; subclasses change the step and the state."""
+
+    #: A wrapper changes the step, so ``rnncli.unroll.window_unroll`` falls back to the static unroll.
+    affine_recurrence = None
 
     def __init__(self, core):
         super().__init__()

@@ -41,12 +41,12 @@ StackOutput = namedtuple("StackOutput", ["outputs", "final_states", "trajectorie
 class CellStack(tf.Module):
     """``layers`` cells named ``cell_name`` connected as the module docstring says."""
 
-    def __init__(self, cell_name, input_size, hidden_size, layers, init, forget_bias=0.0, unroll_mode="static",
+    def __init__(self, cell_name, input_size, hidden_size, layers, init, forget_bias=0.0, unroll_mode="auto",
                  options=StackOptions()):
         super().__init__(name="stack")
         options.check(layers)
         self.options = options
-        self.unroll = unroll(unroll_mode)
+        self.unroll = unroll(unroll_mode, hidden_size)
         # tf.device(None) places nothing: the default placement
         self.devices = layer_devices(options.layer_devices) if options.layer_devices else [None] * layers
         lag = options.layer_skip + 1

@@ -11,7 +11,7 @@ import pytest
 
 from rnncli.cells import REGISTRY
 from rnncli.tensorflow_quiet import tf
-from rnncli.unroll import static_unroll
+from rnncli.unroll import static_unroll, window_unroll
 from tests.cells.checks import cell_with_random_weights, in_float32, random_state
 from tests.cells.reference import numpy_cell, weights_of
 
@@ -42,7 +42,9 @@ def finite_differences(loss, w):
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
-def test_tape_gradients_match_finite_differences_of_the_numpy_equations(name):
+@pytest.mark.parametrize("unroll", [static_unroll, window_unroll], ids=["static", "window"])
+def test_tape_gradients_match_finite_differences_of_the_numpy_equations(name, unroll):
+    """With ``window_unroll`` the gradients of the affine cells come from its own backward pass."""
     rng = np.random.default_rng(11)
     cell = cell_with_random_weights(name, INPUT, HIDDEN, seed=5)
     xs = in_float32(rng.normal(size=(STEPS, BATCH, INPUT)))
@@ -51,8 +53,8 @@ def test_tape_gradients_match_finite_differences_of_the_numpy_equations(name):
     state_weights = [rng.normal(size=part.shape) for part in state]
 
     with tf.GradientTape() as tape:
-        outputs, final = static_unroll(cell, tf.constant(xs, tf.float32),
-                                       cell.State(*[tf.constant(part, tf.float32) for part in state]))
+        outputs, final = unroll(cell, tf.constant(xs, tf.float32),
+                                cell.State(*[tf.constant(part, tf.float32) for part in state]))
         loss = tf.reduce_sum(outputs * output_weights) + tf.add_n(
             [tf.reduce_sum(part * k) for part, k in zip(final, state_weights)])
     tape_gradients = dict(zip(weights_of(cell), tape.gradient(loss, cell.trainable_variables)))

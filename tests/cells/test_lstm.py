@@ -7,12 +7,12 @@ from rnncli.cells import make_cell
 from rnncli.cells.initializers import WeightInit
 from rnncli.cells.lstm import VARIANTS
 from rnncli.tensorflow_quiet import tf
-from rnncli.unroll import dynamic_unroll, static_unroll
+from rnncli.unroll import dynamic_unroll, static_unroll, window_unroll
 from tests.cells.checks import assert_unroll_matches_numpy
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-@pytest.mark.parametrize("unroll", [static_unroll, dynamic_unroll], ids=["static", "dynamic"])
+@pytest.mark.parametrize("unroll", [static_unroll, dynamic_unroll, window_unroll], ids=["static", "dynamic", "window"])
 def test_variant_matches_numpy_equations_over_20_steps(name, unroll):
     assert_unroll_matches_numpy(name, unroll, input_size=5, hidden_size=4)
 

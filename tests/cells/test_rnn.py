@@ -5,12 +5,12 @@ import pytest
 
 from rnncli.cells import make_cell
 from rnncli.cells.initializers import WeightInit
-from rnncli.unroll import dynamic_unroll, static_unroll
+from rnncli.unroll import dynamic_unroll, static_unroll, window_unroll
 from tests.cells.checks import assert_unroll_matches_numpy
 
 
 @pytest.mark.parametrize("name", ["rnn", "irnn", "jordan"])
-@pytest.mark.parametrize("unroll", [static_unroll, dynamic_unroll], ids=["static", "dynamic"])
+@pytest.mark.parametrize("unroll", [static_unroll, dynamic_unroll, window_unroll], ids=["static", "dynamic", "window"])
 def test_cell_matches_numpy_equations_over_20_steps(name, unroll):
     assert_unroll_matches_numpy(name, unroll, input_size=5, hidden_size=4)
 
