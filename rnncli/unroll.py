@@ -71,8 +71,9 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
         kernels = cell.recurrent_kernels()
         states = [tf.nest.pack_sequence_as(state, flat_state)]
         preactivations = []
-        for projected_t in tf.unstack(projected):
-            preactivations.append(cell.preactivations(projected_t, states[-1].hidden))
+        # split into blocks once per window, not once per step
+        for blocks in zip(*[tf.unstack(block) for block in tf.split(projected, len(kernels), axis=-1)]):
+            preactivations.append(cell.preactivations(blocks, states[-1].hidden))
             states.append(cell.activate(preactivations[-1], states[-1])[1])
         outputs = tf.stack([s.hidden for s in states[1:]])
 

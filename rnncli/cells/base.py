@@ -97,14 +97,13 @@ class AffineRecurrence:
         """``(h_t, state_t)`` from the blocks ``[a_1, ..., a_G]`` of ``a_t`` and ``state_{t-1}``."""
         raise NotImplementedError
 
-    def preactivations(self, projected_inputs, hidden):
-        """The blocks of ``a_t = p_t + h_{t-1} R``."""
-        kernels = self.recurrent_kernels()
-        blocks = tf.split(projected_inputs, len(kernels), axis=-1)
-        return [block + tf.matmul(hidden, kernel) for block, kernel in zip(blocks, kernels)]
+    def preactivations(self, projected_blocks, hidden):
+        """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t``."""
+        return [block + tf.matmul(hidden, kernel) for block, kernel in zip(projected_blocks, self.recurrent_kernels())]
 
     def step(self, projected_inputs, state):
-        return self.activate(self.preactivations(projected_inputs, state.hidden), state)
+        blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)
+        return self.activate(self.preactivations(blocks, state.hidden), state)
 
 
 def weight(value, name):
