@@ -1,13 +1,16 @@
 """MD-LSTM training step: the wavefront against the per-cell loop, measured in one process, interleaved.
 
     PYTHONPATH=. python benchmarks/diagonal.py [--sizes 8 32 64] [--rounds 5] [--round-seconds 1]
-                                               [--unrolled-up-to 8] [--threads 0] [--json]
+                                               [--unrolled-up-to 8] [--xla-wavefront-up-to 32]
+                                               [--threads 0] [--json]
 
 One training step = forward, backward and Adam update of ``rnncli.grid.models.MDLSTMModel`` (Graves cell,
 batch 16, hidden 16, MSE on a random-diagonal batch), built by ``rnncli.grid.train.make_train_step``.
 Variants of the scan over the grid:
 
 - ``wavefront``: ``rnncli.grid.scan.wavefront_scan``, H+W-1 steps, as ``rnncli diagonal`` trains it;
+- ``wavefront_xla``: the same compiled with XLA, only for grids up to ``--xla-wavefront-up-to``: XLA on its
+  Python loop of H+W-1 differently shaped steps compiles for about 26 s at 32x32;
 - ``cellwise_xla``: ``rnncli.grid.scan.cellwise_scan``, a ``tf.while_loop`` over the H·W cells, XLA;
 - ``cellwise``: the same loop without XLA (the seed's traversal, which ran in a TF-1 while loop);
 - ``cellwise_unrolled``: one Python iteration per cell traced once (field-notes C3's "naive" loop), only
@@ -55,6 +58,7 @@ def unrolled_cellwise_scan(cell, inputs):
 
 VARIANTS = {  # name: (scan, XLA)
     "wavefront": (wavefront_scan, False),
+    "wavefront_xla": (wavefront_scan, True),
     "cellwise_xla": (cellwise_scan, True),
     "cellwise": (cellwise_scan, False),
     "cellwise_unrolled": (unrolled_cellwise_scan, False),
@@ -71,7 +75,8 @@ def build_step(scan, xla):
 def time_size(size, args, say):
     batch = DiagonalTask(size, size, BATCH).batch(0)
     feed = (batch.inputs, batch.targets, batch.second_x)
-    names = [n for n in VARIANTS if n != "cellwise_unrolled" or size <= args.unrolled_up_to]
+    largest = {"cellwise_unrolled": args.unrolled_up_to, "wavefront_xla": args.xla_wavefront_up_to}
+    names = [n for n in VARIANTS if size <= largest.get(n, size)]
     steps, first_call = {}, {}
     for name in names:
         steps[name] = build_step(*VARIANTS[name])
@@ -112,6 +117,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--round-seconds", type=float, default=1.0)
     parser.add_argument("--unrolled-up-to", type=int, default=8, help="largest grid side for cellwise_unrolled")
+    parser.add_argument("--xla-wavefront-up-to", type=int, default=32, help="largest grid side for wavefront_xla")
     parser.add_argument("--threads", type=int, default=0, help="intra- and inter-op threads (0: TensorFlow's choice)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
