@@ -1,9 +1,10 @@
 """Where a training step's time goes: the TensorFlow profiler's trace of a few steps, summed by op type.
 
-    python benchmarks/profile_step.py [--config small|medium|large] [--cell lstm] [--unroll-mode auto]
-                                      [--steps 5] [--logdir DIR]
+    python benchmarks/profile_step.py [--config small|medium|large] [--implementation rnncli|keras|block]
+                                      [--cell lstm] [--unroll-mode auto] [--steps 5] [--logdir DIR]
 
-Builds ``benchmarks/speed.py``'s training step (one-hot over 27 symbols, SGD with clipping, state carried),
+Builds one of ``benchmarks/speed.py``'s training steps (one-hot over 27 symbols, SGD with clipping, state
+carried): rnncli's (``--cell``, ``--unroll-mode``), Keras 3's ``LSTM`` or ``tf.raw_ops.BlockLSTM``; it
 times ``--steps`` steps without the profiler, then traces as many under ``tf.profiler.experimental`` (the
 trace stays in ``--logdir`` for TensorBoard's profile plugin) and reads back the XSpace protobuf it wrote.
 Printed: per op type, the time per step summed over TensorFlow's compute threads, ops per step and mean
@@ -17,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from speed import CONFIGS, rnncli_trainer
+from speed import CONFIGS, block_lstm_trainer, keras_trainer, rnncli_trainer
 
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll_modes import UNROLL_MODES, concrete_mode
@@ -57,14 +58,21 @@ def time_by_op_type(space, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", choices=CONFIGS, default="large")
-    parser.add_argument("--cell", default="lstm")
+    parser.add_argument("--implementation", choices=("rnncli", "keras", "block"), default="rnncli")
+    parser.add_argument("--cell", default="lstm", help="rnncli's cell")
     parser.add_argument("--unroll-mode", choices=UNROLL_MODES, default="auto")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--logdir", type=Path, help="where the trace goes (default: a temporary folder)")
     parser.add_argument("--top", type=int, default=15, help="op types to list")
     args = parser.parse_args()
     hidden, batch, unroll = CONFIGS[args.config]
-    step = rnncli_trainer(args.cell, hidden, batch, unroll, args.unroll_mode)
+    if args.implementation == "rnncli":
+        step = rnncli_trainer(args.cell, hidden, batch, unroll, args.unroll_mode)
+        name = f"rnncli {args.cell}, {concrete_mode(args.unroll_mode, hidden)} unroll"
+    else:
+        build, name = {"keras": (keras_trainer, "Keras 3 LSTM"), "block": (block_lstm_trainer, "BlockLSTM")}[
+            args.implementation]
+        step = build(hidden, batch, unroll)
     step(0)
     began = time.perf_counter()
     for k in range(args.steps):
@@ -75,8 +83,7 @@ def main():
     thread_ms = sum(ms for ms, _ in by_type.values())
     ops = sum(count for _, count in by_type.values())
     matmul_ms = sum(ms for op_type, (ms, _) in by_type.items() if "MatMul" in op_type)
-    print(f"{args.config} (hidden {hidden}, batch {batch}, unroll {unroll}), {args.cell}, "
-          f"{concrete_mode(args.unroll_mode, hidden)} unroll")
+    print(f"{args.config} (hidden {hidden}, batch {batch}, unroll {unroll}), {name}")
     print(f"wall time {wall_ms:.1f} ms per step ({batch * unroll / wall_ms * 1000:,.0f} chars/s) without the "
           f"profiler; compute-thread time {thread_ms:.1f} ms per step under it, in {ops:,.0f} ops")
     print(f"matmuls {matmul_ms:.1f} ms ({100 * matmul_ms / thread_ms:.0f}%), everything else "
