@@ -54,7 +54,7 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
     going back from ``t = T``::
 
         ∂L/∂a_t, ∂L/∂s_{t-1} += gradient of activate(a_t, s_{t-1})     (autodiff of the elementwise part,
-                                                                           recomputed from saved a_t, s_{t-1})
+                                                                           on a tape of the step's own)
         ∂L/∂h_{t-1} += ∂L/∂a_t Rᵀ                                        (Rᵀ materialised once per window)
         ∂L/∂R = Σ_chunks [h_{t-1}]ᵀ [∂L/∂a_t]                            (one matmul per ``chunk`` steps)
 
@@ -70,11 +70,15 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
     def recurrence(projected, *flat_state):
         kernels = cell.recurrent_kernels()
         states = [tf.nest.pack_sequence_as(state, flat_state)]
-        preactivations = []
+        preactivations, tapes = [], []
         # split into blocks once per window, not once per step
         for blocks in zip(*[tf.unstack(block) for block in tf.split(projected, len(kernels), axis=-1)]):
             preactivations.append(cell.preactivations(blocks, states[-1].hidden))
-            states.append(cell.activate(preactivations[-1], states[-1])[1])
+            tape = tf.GradientTape()
+            with tape:
+                tape.watch(preactivations[-1] + tf.nest.flatten(states[-1]))
+                states.append(cell.activate(preactivations[-1], states[-1])[1])
+            tapes.append(tape)
         outputs = tf.stack([s.hidden for s in states[1:]])
 
         def gradient(d_outputs, *d_final, variables=()):
@@ -88,11 +92,8 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
             d_outputs = tf.unstack(d_outputs)
             for t in reversed(range(len(preactivations))):
                 d_state[hidden_index] += d_outputs[t]
-                with tf.GradientTape() as tape:
-                    tape.watch(preactivations[t] + tf.nest.flatten(states[t]))
-                    _, new_state = cell.activate(preactivations[t], states[t])
-                d_a, d_state, d_other = tape.gradient(
-                    tf.nest.flatten(new_state), [preactivations[t], tf.nest.flatten(states[t]), others],
+                d_a, d_state, d_other = tapes[t].gradient(
+                    tf.nest.flatten(states[t + 1]), [preactivations[t], tf.nest.flatten(states[t]), others],
                     output_gradients=d_state, unconnected_gradients=tf.UnconnectedGradients.ZERO)
                 d_preactivations[t] = tf.concat(d_a, axis=-1)
                 d_state[hidden_index] += tf.matmul(d_preactivations[t], kernels_transposed)

@@ -2,8 +2,9 @@
 
 UNROLL_MODES = ("auto", "static", "dynamic", "window")
 
-#: ``auto`` picks ``window`` from this many units per layer, ``static`` below: ``window`` ran 1.2-1.5x faster at
-#: 512 units, level with ``static`` at 384 and about 10% slower at 256 (``benchmarks/speed.py``, 2-core CPU).
+#: ``auto`` picks ``window`` from this many units per layer, ``static`` below: ``window`` ran 1.5x faster at
+#: 512 units, level with ``static`` (within 10% either way) from 128 to 384, 20% slower at 64
+#: (``benchmarks/speed.py``, 2-core CPU).
 WINDOW_FROM_HIDDEN = 512
 
 
