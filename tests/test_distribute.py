@@ -37,7 +37,7 @@ STACK = ["--layers", "2", "--vertical", "both", "--residual", "--time-skip", "2"
          "--norm-stabilizer"]
 
 
-@pytest.mark.parametrize("extra", [[], STACK], ids=["one-layer", "stack"])
+@pytest.mark.parametrize("extra", [[], STACK, ["--unroll-mode", "window"]], ids=["one-layer", "stack", "window"])
 def test_mirrored_over_two_logical_cpus_follows_the_one_device_loss_curve(tmp_path, small_corpus, extra):
     mirrored = rnncli_process("train", "--corpus", small_corpus, "--run-dir", tmp_path / "mirrored",
                               "--strategy", "mirrored", "--replicas", 2, "--json", *TINY, *extra)
