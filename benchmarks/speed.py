@@ -221,8 +221,9 @@ def evaluation_speed(rounds, characters=200_000):
             began = time.perf_counter()
             evaluator(ids)
             speeds.append((characters - 1) / (time.perf_counter() - began))
-        results[f"evaluate ({mode}{' + XLA' if xla else ''})"] = {"chars_per_sec": statistics.median(speeds), "low": min(speeds),
-                                                "high": max(speeds), "first_call_s": first}
+        results[f"evaluate ({mode}{' + XLA' if xla else ''})"] = {
+            "chars_per_sec": statistics.median(speeds), "low": min(speeds), "high": max(speeds),
+            "first_call_s": first}
     return results
 
 
@@ -277,8 +278,8 @@ def corpus_speed():
 
 def print_table(title, results, reference=None):
     print(f"\n{title}")
-    print(f"  {'implementation':<26}{'chars/s':>10}{'(low-high)':>20}" + (f"{'vs ' + reference:>16}" if reference else "")
-          + f"{'first call s':>13}")
+    print(f"  {'implementation':<26}{'chars/s':>10}{'(low-high)':>20}"
+          + (f"{'vs ' + reference:>16}" if reference else "") + f"{'first call s':>13}")
     for key, r in results.items():
         ratio = f"{r['chars_per_sec'] / results[reference]['chars_per_sec']:>15.2f}x" if reference else ""
         print(f"  {key:<26}{r['chars_per_sec']:>10,.0f}{r['low']:>10,.0f}-{r['high']:<9,.0f}{ratio}"
@@ -291,7 +292,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per implementation per round")
     parser.add_argument("--sections", default="training,cells,evaluation,sampling,grid,corpus")
-    parser.add_argument("--threads", type=int, default=0, help="intra/inter-op threads of TF (tf.config.threading) and torch (0: their defaults)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="intra/inter-op threads of TF (tf.config.threading) and torch (0: their defaults)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON to FILE ('-': stdout)")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
@@ -325,8 +327,9 @@ def main():
         torch_speed = results.get("torch nn.LSTM", {}).get("chars_per_sec", float("nan"))
         for key, r in results.items():
             gflops = r["chars_per_sec"] * flops / 1e9
-            r.update(gflops=gflops, percent_of_peak=100 * gflops / peak, ratio_to_keras=r["chars_per_sec"] / keras_speed,
-                     ratio_to_block=r["chars_per_sec"] / block_speed, ratio_to_torch=r["chars_per_sec"] / torch_speed)
+            r.update(gflops=gflops, percent_of_peak=100 * gflops / peak,
+                     ratio_to_keras=r["chars_per_sec"] / keras_speed, ratio_to_block=r["chars_per_sec"] / block_speed,
+                     ratio_to_torch=r["chars_per_sec"] / torch_speed)
             print(f"  {key:<16}{r['chars_per_sec']:>10,.0f}{r['low']:>10,.0f}-{r['high']:<9,.0f}{gflops:>9.1f}"
                   f"{r['percent_of_peak']:>7.0f}%{r['ratio_to_keras']:>8.2f}x{r['ratio_to_block']:>8.2f}x"
                   f"{r['ratio_to_torch']:>8.2f}x{r['first_call_s']:>13.1f}")
@@ -354,8 +357,9 @@ def main():
                                            for name, f in figures.items()))
     if "corpus" in sections:
         report["corpus"] = corpus_speed()
-        print("\ntext8-like corpus (100 MB), fresh process:\n  " + report["corpus"].get("output", "").replace("\n", "\n  ")
-              + report["corpus"].get("error", ""))
+        corpus = report["corpus"]
+        print("\ntext8-like corpus (100 MB), fresh process:\n  " + corpus.get("output", "").replace("\n", "\n  ")
+              + corpus.get("error", ""))
     if args.json:
         text = json.dumps(report, indent=1)
         if args.json == "-":

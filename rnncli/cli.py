@@ -68,7 +68,8 @@ def parse_layer_devices(context, parameter, value):
 @click.option("--orthogonal-scale", type=click.FloatRange(min=0, min_open=True), default=1.1, show_default=True)
 @click.option("--forget-bias", type=float, default=0.0, show_default=True,
               help="Added to the bias of the gate that keeps the old state (LSTM forget gate, GRU update gate; Jozefowicz et al. recommend 1.0).")
-@click.option("--unroll-mode", type=click.Choice(UNROLL_MODES), default=DEFAULTS.unroll_mode, show_default=True,
+@click.option("--unroll-mode", type=click.Choice(UNROLL_MODES), default=DEFAULTS.unroll_mode,
+              show_default=True,
               help="static: Python loop traced once; dynamic: tf.while_loop; window: the static loop with the "
               "recurrent weight gradients computed once per window (LSTM family and simple RNNs; others run "
               f"static); auto: window from {WINDOW_FROM_HIDDEN} units, static below.")

@@ -48,10 +48,10 @@ def dynamic_unroll(cell, inputs, state):
 
 def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
     """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``), with the
-    backward pass written out. Autodiff of the static loop computes, at every step, ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ``
-    and a thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights, then sums the T of them; on
-    this CPU the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction of the matmul peak. Here,
-    going back from ``t = T``::
+    backward pass written out. Autodiff of the static loop computes, at every step,
+    ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ`` and a thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights,
+    then sums the T of them; on this CPU the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction
+    of the matmul peak. Here, going back from ``t = T``::
 
         ∂L/∂a_t, ∂L/∂s_{t-1} += gradient of activate(a_t, s_{t-1})     (autodiff of the elementwise part,
                                                                            on a tape of the step's own)
