@@ -5,11 +5,13 @@ import json
 from dataclasses import dataclass
 
 from rnncli.data.spec import CorpusSpec
+from rnncli.models.stack_options import StackOptions
 
 
 @dataclass
-class TrainConfig(CorpusSpec):
-    """The data options (``CorpusSpec``'s fields, first), then the model, stack, optimisation and reporting."""
+class TrainConfig(StackOptions, CorpusSpec):
+    """The data options (``CorpusSpec``'s fields, first), the stack's (``StackOptions``'s), then the model,
+    optimisation and reporting."""
 
     # model
     cell: str = "lstm"
@@ -20,14 +22,6 @@ class TrainConfig(CorpusSpec):
     orthogonal_scale: float = 1.1
     forget_bias: float = 0.0
     unroll_mode: str = "auto"
-    # stack (rnncli.models.stack)
-    dropout: float = 0.0
-    vertical: str = "none"
-    layer_skip: int = 0
-    residual: bool = False
-    time_skip: int = 0
-    state_averaging: float = 0.0
-    layer_devices: list[int] | None = None
     # optimisation (defaults: the Udacity notebook's)
     batch_size: int = 64
     unroll: int = 10

@@ -8,9 +8,10 @@ from rnncli.errors import UsageProblem
 VERTICAL_MODES = ("none", "hidden", "input", "both")
 
 
-@dataclass(frozen=True)
+@dataclass
 class StackOptions:
-    """How the layers of a stack connect; each field is the ``rnncli train`` option of the same name."""
+    """How the layers of a stack connect; each field is the ``rnncli train`` option of the same name (the run's
+    ``TrainConfig`` extends this class, so the fields are declared here only)."""
 
     dropout: float = 0.0
     vertical: str = "none"
@@ -18,10 +19,11 @@ class StackOptions:
     residual: bool = False
     time_skip: int = 0
     state_averaging: float = 0.0
-    layer_devices: tuple[int, ...] | None = None
+    layer_devices: tuple[int, ...] | list[int] | None = None
 
     @classmethod
     def from_config(cls, config):
+        """The stack options alone of a ``TrainConfig``, devices as a tuple."""
         options = {field.name: getattr(config, field.name) for field in fields(cls)}
         if options["layer_devices"] is not None:
             options["layer_devices"] = tuple(options["layer_devices"])
