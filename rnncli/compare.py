@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncli.config import TrainConfig
-from rnncli.errors import UsageProblem
+from rnncli.errors import RunFailed
+from rnncli.resume import apply_options, record
 from rnncli.run_dir import RunDirectory, write_atomically
-from rnncli.train import TrainingFailed
 
 RESULT = "result.json"
 
@@ -81,46 +80,49 @@ class Study:
             configs[cell] = config
         return configs
 
-    def train_all(self, configs, make_trainer, say):
-        """Train (or resume, or skip) every run; returns their ``RunResult`` in plan order."""
+    def train_all(self, configs, given, console):
+        """Train (or resume, or skip) every run; returns their ``RunResult`` in plan order. ``given`` holds the
+        options given on the command line: a run resumed from an earlier invocation applies or refuses them
+        as ``rnncli train --resume`` does (``rnncli.resume``)."""
         results = []
         for cell, config in configs.items():
             for seed in range(self.seeds):
-                results.append(self._train_one(dataclasses.replace(config, seed=seed), make_trainer, say))
+                results.append(self._train_one(dataclasses.replace(config, seed=seed), given, console))
         return results
 
-    def _train_one(self, config, make_trainer, say):
+    def _train_one(self, config, given, console):
+        from rnncli.train import Trainer
+
         path = self.run_path(config.cell, config.seed)
         if (path / RESULT).exists():
-            say(f"{config.cell} seed {config.seed}: finished earlier, kept")
+            console.print(f"{config.cell} seed {config.seed}: finished earlier, kept")
             return RunResult(**json.loads((path / RESULT).read_text()))
-        resume = path.exists() and any(path.iterdir())
-        if resume:
+        if path.exists() and any(path.iterdir()):
             run = RunDirectory.open(path)
-            saved = run.config()
-            for name in TrainConfig.ARCHITECTURE + ("corpus", "seed"):
-                if getattr(saved, name) != getattr(config, name):
-                    raise UsageProblem(f"{path} was started with {name} {getattr(saved, name)}, not "
-                                       f"{getattr(config, name)}; use another --study-dir for another study")
-            say(f"{config.cell} seed {config.seed}: resuming")
+            planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
+            resumption = apply_options(run.config(), {**given, **planned})
+            config = resumption.config
+            console.print(f"{config.cell} seed {config.seed}: resuming")
+            trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
+            run.save_config(record(resumption, trainer.step))
         else:
-            run = RunDirectory.create(path, config)
-            say(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
-        trainer = make_trainer(config, run, resume)
+            console.print(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
+            trainer = Trainer(config, RunDirectory.create(path, config), console)
+            run = trainer.run
         diverged = False
         try:
             trainer.run_training()
-        except TrainingFailed as failure:
-            say(f"{config.cell} seed {config.seed} diverged: {failure}")
+        except RunFailed as failure:
+            console.print(f"{config.cell} seed {config.seed} diverged: {failure}")
             diverged = True
         records = run.metrics()
-        logs = [r for r in records if "chars_per_sec" in r]
-        speeds = [r["chars_per_sec"] for r in logs[1:]] or [logs[-1]["chars_per_sec"]]  # the first holds tracing
+        speeds = [r["chars_per_sec"] for r in records if "chars_per_sec" in r]  # windows without tracing
         final = {"valid_bpc": math.inf, "valid_perplexity": math.inf} if diverged else \
             [r for r in records if "valid_bpc" in r][-1]
         result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, trainer.step,
-                           final["valid_bpc"], final["valid_perplexity"], statistics.median(speeds),
-                           logs[-1]["elapsed_s"], diverged)
+                           final["valid_bpc"], final["valid_perplexity"],
+                           statistics.median(speeds) if speeds else math.nan,
+                           [r for r in records if "elapsed_s" in r][-1]["elapsed_s"], diverged)
         write_atomically(path / RESULT, json.dumps(dataclasses.asdict(result)))
         return result
 
@@ -192,3 +194,24 @@ def plot_study(study, rows, path):
     figure.savefig(path, dpi=100)
     plt.close(figure)
 
+
+
+def run_study(study_dir, cells, seeds, base, match_params, given, console):
+    """Plan, train (resuming what an earlier invocation left) and report a study; returns the summary rows."""
+    from rnncli.data.corpus import load_corpus
+    from rnncli.data.spec import CorpusSpec
+    from rnncli.models.stack_options import StackOptions
+    from rnncli.session import pin_corpus
+
+    StackOptions.from_config(base).check(base.layers)
+    pin_corpus(base)
+    study = Study(study_dir, cells, seeds, base, match_params)
+    vocab_size = len(load_corpus(CorpusSpec.of(base), console)[0].vocabulary) if match_params else None
+    configs = study.plan(vocab_size)
+    if match_params:
+        console.print(f"hidden sizes for about {match_params:,} parameters: "
+                      + ", ".join(f"{cell} {config.hidden}" for cell, config in configs.items()))
+    results = study.train_all(configs, given, console)
+    rows = summarise(results)
+    write_reports(study, results, rows)
+    return rows

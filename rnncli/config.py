@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from rnncli.data.spec import CorpusSpec
 from rnncli.models.stack_options import StackOptions
 
+#: ``--optimizer`` (built by ``rnncli.optimizers.make_optimizer``).
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+#: ``--on-nan``: what ``max_bad_steps`` non-finite steps in a row do.
+ON_NAN = ("stop", "rollback")
+#: ``--strategy`` (made by ``rnncli.distribute.make_strategy``).
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
 
 @dataclass
 class TrainConfig(StackOptions, CorpusSpec):
@@ -47,6 +54,11 @@ class TrainConfig(StackOptions, CorpusSpec):
     eval_batch_size: int = 32
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
+    # the corpus a local file or folder held when the run started (``rnncli.data.sources.fingerprint``)
+    corpus_bytes: int | None = None
+    corpus_sha256: str | None = None
+    # one ``{"step": N, "changed": {option: [before, after]}}`` per resume that changed options
+    resumes: list = dataclasses.field(default_factory=list)
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2)

@@ -14,8 +14,6 @@ import os
 from rnncli.errors import UsageProblem
 from rnncli.tensorflow_quiet import tf
 
-STRATEGIES = ("default", "mirrored", "multi-worker")
-
 
 def make_strategy(kind, replicas=2, workers=None, task_index=0):
     """The strategy named by ``--strategy``; call before anything else touches TensorFlow's devices."""

@@ -4,8 +4,6 @@ import keras
 
 from rnncli.tensorflow_quiet import tf
 
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-
 
 class StaircaseDecay(keras.optimizers.schedules.LearningRateSchedule):
     """``lr(step) = scale · lr_0 · decay_rate^floor(step / decay_steps)``.

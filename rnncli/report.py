@@ -24,6 +24,16 @@ def training_progress(console, total_steps, completed, label="train"):
     return progress, task
 
 
+def sample_blocks(texts, description):
+    """Samples as blocks a reader can tell apart: a header rule naming the sample and ``description``, then
+    every line of the sample indented by two spaces."""
+    blocks = []
+    for number, text in enumerate(texts, 1):
+        indented = "\n".join("  " + line for line in text.split("\n"))
+        blocks.append(f"── sample {number} of {len(texts)}, {description} ──\n{indented}\n")
+    return "".join(blocks)
+
+
 def corpus_baselines(train_ids, vocab_size):
     """Losses a model must beat: uniform over the vocabulary, and the unigram (character frequency) model."""
     counts = id_counts(train_ids, vocab_size).astype(np.float64)

@@ -6,6 +6,8 @@ flushed one record at a time, so an interrupted run never leaves a file half-wri
 
 import json
 import os
+import re
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -16,12 +18,16 @@ from rnncli.errors import UsageProblem
 CONFIG = "config.json"
 VOCAB = "vocab.json"
 METRICS = "metrics.jsonl"
+#: The copy of the text a run read from standard input (``--corpus -``), so it can be resumed and evaluated.
+STDIN_COPY = "stdin.txt"
+_CHECKPOINT_INDEX = re.compile(r"ckpt-(\d+)\.index")
 
 
-def write_atomically(path, text):
+def write_atomically(path, text, binary=False):
+    """Write ``text`` (bytes when ``binary``) to ``path`` through a temporary file renamed into place."""
     path = Path(path)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8",
-                                     prefix=f".{path.name}.") as stream:
+    with tempfile.NamedTemporaryFile("wb" if binary else "w", dir=path.parent, delete=False,
+                                     encoding=None if binary else "utf-8", prefix=f".{path.name}.") as stream:
         stream.write(text)
         stream.flush()
         os.fsync(stream.fileno())
@@ -81,6 +87,21 @@ class RunDirectory:
 
     def save_config(self, config):
         write_atomically(self.path / CONFIG, config.to_json())
+
+    def keep_stdin(self):
+        """Copy standard input into the run (``--corpus -``)."""
+        write_atomically(self.path / STDIN_COPY, sys.stdin.buffer.read(), binary=True)
+
+    def corpus_source(self, corpus):
+        """What to read for the run's ``--corpus``: its copy of standard input for ``-``, else the corpus."""
+        return str(self.path / STDIN_COPY) if corpus == "-" else corpus
+
+    def checkpoint_steps(self):
+        """Steps of the checkpoints on disk, oldest first, read from their file names (no TensorFlow):
+        ``ckpt-N`` holds the run after N steps."""
+        if not self.checkpoints.is_dir():
+            return []
+        return sorted(int(m[1]) for m in map(_CHECKPOINT_INDEX.fullmatch, os.listdir(self.checkpoints)) if m)
 
     @property
     def vocab_path(self):

@@ -4,8 +4,13 @@ Each step draws ``s_{t+1} ~ softmax(logits_t / T)`` (temperature ``T``; ``T = 0`
 with stateless random draws seeded by ``(seed, t)``, so the same seed gives the same text.
 """
 
+from pathlib import Path
+
 import numpy as np
 
+from rnncli.data.text import normalize_text
+from rnncli.errors import UsageProblem
+from rnncli.restore import load_trained
 from rnncli.tensorflow_quiet import tf
 
 
@@ -58,3 +63,26 @@ class Sampler:
         generated = self._generate(first, states, tf.constant(length), tf.constant(float(temperature)),
                                    tf.constant(int(seed), tf.int32))
         return np.concatenate([prefix, generated.numpy()], axis=1)
+
+
+def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samples=1, seed=0):
+    """``num_samples`` texts from the run in ``run_dir``, each the prime (``prime``, or the UTF-8 text of
+    ``prime_file``) followed by ``length`` generated symbols."""
+    if prime_file:
+        try:
+            prime = Path(prime_file).read_text(encoding="utf-8")
+        except UnicodeDecodeError as problem:
+            raise UsageProblem(f"--prime-file {prime_file} is not UTF-8 text ({problem.reason} at byte "
+                               f"{problem.start})") from None
+        except OSError as problem:
+            raise UsageProblem(f"--prime-file {prime_file}: {problem.strerror}") from None
+    _, config, vocabulary, model = load_trained(run_dir)
+    prime = normalize_text(prime, config.normalize)
+    unknown = vocabulary.unknown_symbols(prime)
+    if unknown:
+        separator = "" if vocabulary.level == "char" else " "
+        raise UsageProblem(f"--prime has {vocabulary.unit}s outside the run's vocabulary: "
+                           f"{separator.join(unknown)!r}")
+    prime_ids, _ = vocabulary.encode(prime)
+    ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed)
+    return [vocabulary.decode(np.concatenate([prime_ids, row])) for row in ids]

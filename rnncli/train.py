@@ -26,20 +26,16 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
 from rnncli.data.spec import CorpusSpec
 from rnncli.data.vocabulary import Vocabulary
-from rnncli.errors import UsageProblem
+from rnncli.errors import RunFailed, UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
-from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, training_progress
+from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, sample_blocks, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import write_atomically
 from rnncli.sample import Sampler
 from rnncli.stop_signals import StopRequested, StopSignals
 from rnncli.tensorflow_quiet import tf
-
-
-class TrainingFailed(Exception):
-    """The run cannot go on (exit code 1); the message says why and what was kept."""
 
 
 def saved_state_variables(model, batch_size):
@@ -119,9 +115,13 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
 
 
 class Trainer:
-    """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``."""
+    """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``.
 
-    def __init__(self, config, run, console, resume=False, strategy=None):
+    ``resume`` restores the run's newest readable checkpoint; with ``fresh_optimizer`` (the run trained with
+    another ``--optimizer``) everything but the optimiser's slots, whose step count it keeps.
+    """
+
+    def __init__(self, config, run, console, resume=False, strategy=None, fresh_optimizer=False):
         self.config = config
         self.run = run
         self.console = console
@@ -131,7 +131,7 @@ class Trainer:
                                f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
         try:
-            self.corpus, spec = load_corpus(CorpusSpec.of(config), console)
+            self.corpus, spec = load_corpus(CorpusSpec.of(config, corpus=run.corpus_source(config.corpus)), console)
             self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
         except UsageProblem:
             if not resume:  # a new run whose corpus cannot be used leaves nothing behind
@@ -159,15 +159,23 @@ class Trainer:
         self.writer = tf.summary.create_file_writer(str(run.tensorboard))
         self.signals = StopSignals()
         self.bad_steps = 0
+        self.baselines = corpus_baselines(self.corpus.train, len(self.vocabulary))
+        self.warned_not_learning = False
         if resume:
-            path = restore_newest_readable(self.checkpoint, self.manager, self.console.print)
+            restored = self.checkpoint
+            if fresh_optimizer:
+                restored = tf.train.Checkpoint(model=self.model, step=self.step_counter, lr_scale=self.schedule.scale,
+                                               saved_states=self.saved_states,
+                                               optimizer=tf.train.Checkpoint(_iterations=self.optimizer.iterations))
+            path = restore_newest_readable(restored, self.manager, self.console.print)
             self.run.truncate_metrics(self.step - 1)
             self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
 
     def _save_data_options(self, spec):
         """A new run keeps the data options as resolved (split sizes and all) and its vocabulary."""
         for name, value in dataclasses.asdict(spec).items():
-            setattr(self.config, name, value)
+            if name != "corpus":  # the name the user gave (resolved by the session), not a run's copy of stdin
+                setattr(self.config, name, value)
         self.run.save_config(self.config)
         write_atomically(self.run.vocab_path, self.vocabulary.to_json())
 
@@ -190,7 +198,7 @@ class Trainer:
             f"corpus {c.corpus}: {len(corpus.train):,} train / {len(corpus.valid):,} valid / {len(corpus.test):,} "
             f"test {self.vocabulary.unit}s, vocabulary {len(self.vocabulary)}; model {c.cell} {c.layers}x{c.hidden}, "
             f"{self.model.parameter_count:,} parameters; run directory {self.run.path}")
-        for name, nats in corpus_baselines(corpus.train, len(self.vocabulary)).items():
+        for name, nats in self.baselines.items():
             self.console.print("  baseline " + describe_loss(name, nats))
         if corpus.unknown_in_valid or corpus.unknown_in_test:
             outcome = "mapped to <unk>" if self.vocabulary.has_unknown else "left out"
@@ -208,6 +216,7 @@ class Trainer:
             self.manager.save(checkpoint_number=0)  # the last good checkpoint that a rollback can return to
         chars_per_step = c.batch_size * c.unroll
         losses, stabilizers, bad_in_a_row, last = [], [], 0, {}
+        traced = False  # the first log window of a session includes tracing: no speed for it
         window_start = time.perf_counter()
         started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
@@ -232,10 +241,9 @@ class Trainer:
                 over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
                 final = step == c.steps - 1 or over_time
                 if (step % c.log_every == 0 or final) and losses:
-                    elapsed = time.perf_counter() - window_start
-                    last = self._log(step, losses, stabilizers, chars_per_step * len(losses) / elapsed,
-                                     time.perf_counter() - started)
-                    losses, stabilizers, window_start = [], [], time.perf_counter()
+                    speed = chars_per_step * len(losses) / (time.perf_counter() - window_start) if traced else None
+                    last = self._log(step, losses, stabilizers, speed, time.perf_counter() - started)
+                    losses, stabilizers, window_start, traced = [], [], time.perf_counter(), True
                 if step % c.eval_every == 0 or final:
                     last.update(self._evaluate(step))
                     window_start = time.perf_counter()
@@ -245,11 +253,12 @@ class Trainer:
                 if ((step + 1) % c.checkpoint_every == 0 or final) and bad_in_a_row == 0:
                     self.manager.save(checkpoint_number=step + 1)
                 if over_time:
+                    self.console.print(f"time limit {c.max_seconds:g} s reached at step {step}; checkpoint saved")
                     break
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
         checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
-        return {**last, "step": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
+        return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
                 "run_dir": str(self.run.path)}
 
     def _elapsed_before(self):
@@ -259,7 +268,7 @@ class Trainer:
     def _after_bad_steps(self, count):
         """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
         if self.config.on_nan == "stop":
-            raise TrainingFailed(
+            raise RunFailed(
                 f"{count} non-finite steps in a row at step {self.step}; stopped. The last good checkpoint "
                 f"{self.manager.latest_checkpoint} is kept: resume with a lower --lr or --on-nan rollback")
         path = restore_newest_readable(self.checkpoint, self.manager, self.console.print)
@@ -281,9 +290,14 @@ class Trainer:
             raise
 
     def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
+        """Record and print the average loss since the last log; ``chars_per_sec`` is None for a window that
+        included tracing, and is then left out of the record."""
         record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": perplexity(losses[-1]),
-                  "lr": float(self.optimizer.learning_rate), "chars_per_sec": chars_per_sec, "elapsed_s": elapsed,
-                  "bad_steps": self.bad_steps}
+                  "lr": float(self.optimizer.learning_rate), "elapsed_s": elapsed, "bad_steps": self.bad_steps}
+        speed_text = "tracing"
+        if chars_per_sec is not None:
+            record["chars_per_sec"] = chars_per_sec
+            speed_text = f"{chars_per_sec:,.0f} chars/s"
         stabilizer_text = ""
         if self.config.norm_stabilizer:  # its own metric, so the loss stays the cross-entropy
             record["norm_stabilizer"] = sum(stabilizers) / len(stabilizers)
@@ -295,7 +309,7 @@ class Trainer:
                     tf.summary.scalar(name, record[name])
         self.console.print(f"step {step:>6}  loss {record['loss']:.4f}  minibatch ppl "
                            f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  {stabilizer_text}"
-                           f"{chars_per_sec:,.0f} chars/s" + (f"  bad steps {self.bad_steps}" if self.bad_steps else ""))
+                           f"{speed_text}" + (f"  bad steps {self.bad_steps}" if self.bad_steps else ""))
         return dict(record)
 
     def _evaluate(self, step):
@@ -308,12 +322,22 @@ class Trainer:
             tf.summary.scalar("valid_perplexity", result.perplexity)
             tf.summary.scalar("valid_bpc", result.bpc)
         self.console.print(f"step {step:>6}  validation perplexity {result.perplexity:.2f}  bpc {result.bpc:.3f}")
+        self._warn_if_not_learning(step, result.perplexity)
         return record
+
+    def _warn_if_not_learning(self, step, validation_perplexity):
+        """Once per session: after training began, a validation perplexity above the unigram model's (which
+        only counts symbol frequencies) means the run diverged or is not learning."""
+        unigram = perplexity(self.baselines["unigram"])
+        if step > 0 and validation_perplexity > unigram and not self.warned_not_learning:
+            self.warned_not_learning = True
+            self.console.print(f"warning: at step {step} the validation perplexity {validation_perplexity:.2f} is "
+                               f"above the unigram baseline {unigram:.2f}: the run is not learning; try a lower "
+                               f"--lr (now {float(self.optimizer.learning_rate):g})")
 
     def _write_samples(self, step):
         ids = self.sampler.sample([], self.config.sample_length, num_samples=5, seed=self.config.seed + step)
-        lines = [self.vocabulary.decode(row) for row in ids]
+        blocks = sample_blocks([self.vocabulary.decode(row) for row in ids], f"step {step}, temperature 1")
         with open(self.run.samples, "a", encoding="utf-8") as stream:
-            stream.write(f"--- step {step}\n" + "\n".join(lines) + "\n")
-        for line in lines:
-            self.console.print("  " + line, markup=False, highlight=False)
+            stream.write(blocks)
+        self.console.print(blocks, end="", markup=False, highlight=False)

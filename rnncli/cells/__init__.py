@@ -1,9 +1,13 @@
 """The cell family: the registry that ``--cell NAME`` looks names up in.
 
-This module imports no TensorFlow, so the command line can list the names before TensorFlow loads.
+This module imports no TensorFlow, so the command line can list the names, count parameters and show the
+equations before TensorFlow loads (``tests/cells/test_family.py`` checks every count against the built cell).
 """
 
+import ast
 import importlib
+import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -14,7 +18,20 @@ class CellEntry:
     paper: str
     module: str
     class_name: str
+    #: Trainable parameters of one layer, ``(input, H) -> count``, as the class docstring gives them.
+    parameters: Callable[[int, int], int]
     aliases: tuple = ()
+
+
+def _blocks(count, peepholes=0, gate_recurrence=0):
+    """``count`` blocks of ``input·H + H² + H`` (input matrix, recurrent matrix, bias), peephole vectors of H and
+    ``H x H`` gate-recurrence matrices."""
+    return lambda n, h: count * (n * h + h * h + h) + peepholes * h + gate_recurrence * h * h
+
+
+def _mutant(recurrent_matrices):
+    """MUT1 and MUT2: ``2·input·H + R·H² + 3H``, plus the ``input·H`` projection of ``x_t`` when ``input ≠ H``."""
+    return lambda n, h: 2 * n * h + recurrent_matrices * h * h + 3 * h + (n * h if n != h else 0)
 
 
 GREFF = "Greff et al. 2015, LSTM: A Search Space Odyssey"
@@ -24,24 +41,27 @@ RNN_MODULE, GRU_MODULE, LSTM_MODULE = "rnncli.cells.rnn", "rnncli.cells.gru", "r
 REGISTRY = {
     entry.name: entry
     for entry in [
-        CellEntry("rnn", "rnn", "Elman 1990, Finding Structure in Time", RNN_MODULE, "ElmanRNN"),
+        CellEntry("rnn", "rnn", "Elman 1990, Finding Structure in Time", RNN_MODULE, "ElmanRNN", _blocks(1)),
         CellEntry("irnn", "rnn", "Le et al. 2015, A Simple Way to Initialize Recurrent Networks of Rectified "
-                  "Linear Units", RNN_MODULE, "IRNN"),
+                  "Linear Units", RNN_MODULE, "IRNN", _blocks(1)),
         CellEntry("jordan", "rnn", "Jordan 1986, Serial Order (the RecurrentArchitectures seed's vanillaRNN)",
-                  RNN_MODULE, "JordanRNN"),
-        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU_MODULE, "GRU"),
-        CellEntry("mut1", "gru", JOZEFOWICZ + " (MUT1)", GRU_MODULE, "MUT1", aliases=("jzs1",)),
-        CellEntry("mut2", "gru", JOZEFOWICZ + " (MUT2)", GRU_MODULE, "MUT2", aliases=("jzs2",)),
-        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU_MODULE, "MUT3", aliases=("jzs3",)),
-        CellEntry("lstm", "lstm", GREFF + " (vanilla, peepholes)", LSTM_MODULE, "LSTM"),
-        CellEntry("nig", "lstm", GREFF + " (no input gate)", LSTM_MODULE, "LSTM"),
-        CellEntry("nfg", "lstm", GREFF + " (no forget gate)", LSTM_MODULE, "LSTM"),
-        CellEntry("nog", "lstm", GREFF + " (no output gate)", LSTM_MODULE, "LSTM"),
-        CellEntry("niaf", "lstm", GREFF + " (no input activation)", LSTM_MODULE, "LSTM"),
-        CellEntry("noaf", "lstm", GREFF + " (no output activation)", LSTM_MODULE, "LSTM"),
-        CellEntry("np", "lstm", GREFF + " (no peepholes; the Udacity cell)", LSTM_MODULE, "LSTM"),
-        CellEntry("cifg", "lstm", GREFF + " (coupled input and forget gate)", LSTM_MODULE, "LSTM"),
-        CellEntry("fgr", "lstm", GREFF + " (full gate recurrence)", LSTM_MODULE, "LSTM"),
+                  RNN_MODULE, "JordanRNN",
+                  lambda n, h: n * h + 2 * h * h + 2 * h),
+        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU_MODULE, "GRU", _blocks(3)),
+        CellEntry("mut1", "gru", JOZEFOWICZ + " (MUT1)", GRU_MODULE, "MUT1", _mutant(2), aliases=("jzs1",)),
+        CellEntry("mut2", "gru", JOZEFOWICZ + " (MUT2)", GRU_MODULE, "MUT2", _mutant(3), aliases=("jzs2",)),
+        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU_MODULE, "MUT3", _blocks(3), aliases=("jzs3",)),
+        CellEntry("lstm", "lstm", GREFF + " (vanilla, peepholes)", LSTM_MODULE, "LSTM", _blocks(4, 3)),
+        CellEntry("nig", "lstm", GREFF + " (no input gate)", LSTM_MODULE, "LSTM", _blocks(3, 2)),
+        CellEntry("nfg", "lstm", GREFF + " (no forget gate)", LSTM_MODULE, "LSTM", _blocks(3, 2)),
+        CellEntry("nog", "lstm", GREFF + " (no output gate)", LSTM_MODULE, "LSTM", _blocks(3, 2)),
+        CellEntry("niaf", "lstm", GREFF + " (no input activation)", LSTM_MODULE, "LSTM", _blocks(4, 3)),
+        CellEntry("noaf", "lstm", GREFF + " (no output activation)", LSTM_MODULE, "LSTM", _blocks(4, 3)),
+        CellEntry("np", "lstm", GREFF + " (no peepholes; the Udacity cell)", LSTM_MODULE, "LSTM",
+                  _blocks(4)),
+        CellEntry("cifg", "lstm", GREFF + " (coupled input and forget gate)", LSTM_MODULE, "LSTM",
+                  _blocks(3, 2)),
+        CellEntry("fgr", "lstm", GREFF + " (full gate recurrence)", LSTM_MODULE, "LSTM", _blocks(4, 3, 9)),
     ]
 }
 
@@ -68,7 +88,14 @@ def make_cell(name, input_size, hidden_size, init, forget_bias=0.0):
 
 
 def parameter_count(name, input_size, hidden_size):
-    """Trainable parameters of one layer of the cell ``name``: it builds the cell, so the count is the code's."""
-    from rnncli.cells.initializers import WeightInit
+    """Trainable parameters of one layer of the cell ``name``."""
+    return lookup(name).parameters(input_size, hidden_size)
 
-    return make_cell(name, input_size, hidden_size, WeightInit("uniform")).parameter_count
+
+def equations(name):
+    """The docstring of the class that builds ``name``: its equations, read from the source without importing
+    the module (which would import TensorFlow)."""
+    entry = lookup(name)
+    tree = ast.parse(open(importlib.util.find_spec(entry.module).origin, encoding="utf-8").read())
+    return next(ast.get_docstring(node) for node in tree.body
+                if isinstance(node, ast.ClassDef) and node.name == entry.class_name)

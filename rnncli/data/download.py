@@ -17,14 +17,14 @@ from urllib.parse import urlsplit
 import requests
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from rnncli.errors import UsageProblem
+from rnncli.errors import NetworkProblem
 
 CHUNK_BYTES = 1 << 20
 #: Bytes per network read: what arrived before a cut connection is kept, except the last read's.
 READ_BYTES = 1 << 16
 
 
-class DownloadError(UsageProblem):
+class DownloadError(NetworkProblem):
     """A download or an archive that cannot be used; the message says why and what to do."""
 
 

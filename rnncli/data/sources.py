@@ -6,6 +6,7 @@ the corpus is read by default. A catalog name wins over a file of the same name 
 file), so ``--corpus text8`` means the same thing in every folder.
 """
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,13 +67,38 @@ def resolve_source(spec, data_dir=None, console=None):
         if scheme not in ("http", "https"):
             raise UsageProblem(f"--corpus {spec}: only http:// and https:// URLs can be downloaded, not {scheme}://")
         return Source(spec, (SourceFile(fetch_url(spec, catalog.data_dir(data_dir), console), cached=True),))
+    return Source(Path(spec).name, tuple(SourceFile(path) for path in local_files(spec)))
+
+
+def is_local(spec):
+    """Whether ``--corpus spec`` names a file or folder (not standard input, a catalog name or a URL)."""
+    return spec != STDIN and "://" not in spec and spec not in catalog.load_catalog()
+
+
+def local_files(spec):
+    """The files a local ``--corpus spec`` reads: the file, or the folder's ``.txt`` files in name order."""
     path = Path(spec)
     if path.is_dir():
         texts = sorted(p for p in path.glob("*.txt") if p.is_file())
         if not texts:
             raise UsageProblem(f"--corpus {spec}: the folder holds no .txt files")
-        return Source(path.name, tuple(SourceFile(p) for p in texts))
+        return texts
     if path.exists():
-        return Source(path.name, (SourceFile(path),))
+        return [path]
     raise UsageProblem(f"--corpus {spec}: no such file or folder, and not a known corpus "
-                       f"({', '.join(sorted(known))})")
+                       f"({', '.join(sorted(catalog.load_catalog()))})")
+
+
+def fingerprint(spec):
+    """``(bytes, sha256)`` of what a local ``--corpus spec`` holds, its files read in order, so a resumed run
+    can tell that its corpus changed."""
+    digest, size = hashlib.sha256(), 0
+    for path in local_files(spec):
+        try:
+            with open(path, "rb") as stream:
+                while chunk := stream.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except OSError as problem:
+            raise UsageProblem(f"cannot read {path}: {problem.strerror}") from None
+    return size, digest.hexdigest()

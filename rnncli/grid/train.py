@@ -153,3 +153,22 @@ def train_models(config, run, console):
         for name in config.models:
             trained[name] = train_model(name, config, task, run, console, showcase)
     return trained, showcase
+
+
+def run_task(config, run_dir, console):
+    """Train every model of ``config`` in a new run directory (default ``runs/<time>-diagonal``), write its summary,
+    ``loss.png`` and ``predictions.png``, print the results table; returns the summary keyed by model name."""
+    from rnncli.grid.report import plot_losses, plot_predictions, results_table
+    from rnncli.grid.run_files import DiagonalRun
+    from rnncli.run_dir import default_run_path
+
+    choose_device(config.device)  # refuse --device gpu before creating the run directory
+    run = DiagonalRun.create(run_dir or default_run_path("diagonal"), config)
+    trained, showcase = train_models(config, run, console)
+    summary = {name: model.result.summary() for name, model in trained.items()}
+    run.write_summary(summary)
+    plot_losses(trained, run.loss_plot)
+    plot_predictions(trained, showcase, run.predictions_plot)
+    console.print(results_table(trained, config))
+    console.print(f"written: {run.path}")
+    return summary

@@ -4,15 +4,13 @@ Registered on the ``rnncli`` group at the end of ``rnncli.cli``; TensorFlow load
 """
 
 import json
-import sys
 
 import rich_click as click
 
-from rnncli.errors import UsageProblem
+from rnncli.cli.options import FLOAT, POSITIVE, POSITIVE_FLOAT, json_option
 from rnncli.grid.config import DEVICES, LOSSES, MD_CELLS, MODEL_NAMES, SNAKE_ORDERS, DiagonalConfig
 
 DEFAULTS = DiagonalConfig()
-POSITIVE = click.IntRange(min=1)
 GRID_SIDE = click.IntRange(min=3)
 
 
@@ -27,14 +25,14 @@ GRID_SIDE = click.IntRange(min=3)
               help="Training steps, a fresh batch each.")
 @click.option("--batch-size", type=POSITIVE, default=DEFAULTS.batch_size, show_default=True)
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units of each LSTM.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.lr, show_default=True,
+@click.option("--lr", type=POSITIVE_FLOAT, default=DEFAULTS.lr, show_default=True,
               help="Adam learning rate.")
 @click.option("--md-cell", type=click.Choice(MD_CELLS), default=DEFAULTS.md_cell, show_default=True,
               help="graves: a forget gate per dimension (Graves et al. 2007); stable: one forget gate times "
                    "a lambda-weighted mix of the two predecessors (Leifert et al. 2016).")
 @click.option("--layer-norm/--no-layer-norm", default=DEFAULTS.layer_norm, show_default=True,
               help="Layer-normalise the MD-LSTM's gates and cell, as the seed did.")
-@click.option("--forget-bias", type=float, default=DEFAULTS.forget_bias, show_default=True,
+@click.option("--forget-bias", type=FLOAT, default=DEFAULTS.forget_bias, show_default=True,
               help="Initial bias of the MD-LSTM's forget gates (the 1D LSTMs keep the seed's 1.0).")
 @click.option("--snake-order", type=click.Choice(SNAKE_ORDERS), default=DEFAULTS.snake_order, show_default=True,
               help="How snake_sd_lstm reads the grid: every row left to right, or every other row reversed.")
@@ -48,8 +46,7 @@ GRID_SIDE = click.IntRange(min=3)
               help="Print a line every N steps (metrics.jsonl records every step).")
 @click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Seed of the weights and the data.")
 @click.option("--run-dir", type=click.Path(), help="Where the run is written (default runs/<time>-diagonal).")
-@click.option("--json", "json_output", is_flag=True,
-              help="Print one JSON object on stdout, keyed by model name.")
+@json_option("one JSON object, keyed by model name,")
 def diagonal(model, size, height, width, run_dir, json_output, **options):
     """Train a 2D LSTM and 1D LSTMs on the random-diagonal task and compare them.
 
@@ -57,35 +54,13 @@ def diagonal(model, size, height, width, run_dir, json_output, **options):
     one step left. Only a model that sees up and to the left can predict the second one. Defaults are
     the seed's: 8x8 grids, batch 16, 16 units, Adam 0.01, 1000 steps.
     """
-    from rnncli.cli import fail
+    from rnncli.grid.train import run_task
     from rnncli.report import make_console
 
     console = make_console(json_output)
     config = DiagonalConfig(models=list(MODEL_NAMES) if model == "all" else [model],
                             height=height or size, width=width or size, **options)
-    try:
-        summary = _run(config, run_dir, console)
-    except UsageProblem as problem:
-        fail(problem)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    summary = run_task(config, run_dir, console)
     if json_output:
         click.echo(json.dumps(summary))
 
-
-def _run(config, run_dir, console):
-    from rnncli.grid.report import plot_losses, plot_predictions, results_table
-    from rnncli.grid.run_files import DiagonalRun
-    from rnncli.run_dir import default_run_path
-    from rnncli.grid.train import choose_device, train_models
-
-    choose_device(config.device)  # refuse --device gpu before creating the run directory
-    run = DiagonalRun.create(run_dir or default_run_path("diagonal"), config)
-    trained, showcase = train_models(config, run, console)
-    summary = {name: model.result.summary() for name, model in trained.items()}
-    run.write_summary(summary)
-    plot_losses(trained, run.loss_plot)
-    plot_predictions(trained, showcase, run.predictions_plot)
-    console.print(results_table(trained, config))
-    console.print(f"written: {run.path}")
-    return summary

@@ -101,12 +101,11 @@ def bad_files(tmp_path):
     (["info", "{dir}/image.png"], "image.png holds NUL bytes: it is binary data, not text"),
     (["info", "{dir}/wide.txt", "--max-vocab", "100"], "270 distinct characters, more than --max-vocab 100"),
     (["info", "ftp://example.org/corpus.txt"], "only http:// and https:// URLs can be downloaded"),
-    (["info", "{closed}"], "network is unreachable or the server is down; download http://127.0.0.1:"),
-    (["info", "{closed}"], "elsewhere and pass the file with --corpus PATH"),
     (["download", "nosuch"], "'nosuch' is not a known corpus; known corpora: "),
 ])
 def test_bad_corpus_input_is_one_line_and_exit_2(bad_files, args, message):
-    args = [a.format(dir=bad_files, closed=closed_port_url()) for a in args]
+    """Bad input: exit 2."""
+    args = [a.format(dir=bad_files) for a in args]
     result = invoke("datasets", *args)
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and message in result.output
@@ -115,7 +114,7 @@ def test_bad_corpus_input_is_one_line_and_exit_2(bad_files, args, message):
 def test_a_404_and_an_unknown_encoding_are_refused(tmp_path):
     with FileServer({}) as server:
         result = invoke("datasets", "info", server.url("corpus.txt"))
-    assert result.exit_code == 2 and "corpus.txt: HTTP 404" in result.output
+    assert result.exit_code == 1 and "corpus.txt: HTTP 404" in result.output
     assert list((tmp_path / "cache").rglob("*.txt*")) == []
     result = invoke("datasets", "info", "-", "--encoding", "klingon", input="abc")
     assert result.exit_code == 2 and "'klingon' is not an encoding Python knows" in result.output
@@ -156,3 +155,12 @@ def test_a_word_level_run_evaluates_in_words_with_unk(word_run, tmp_path):
     evaluation = json.loads(result.stdout)
     assert evaluation["words"] == 6 and evaluation["unknown"] == 1 and evaluation["unknown_as"] == "<unk>"
     assert evaluation["bits_per_word"] > 0
+
+
+@pytest.mark.parametrize("message", ["network is unreachable or the server is down; download http://127.0.0.1:",
+                                     "elsewhere and pass the file with --corpus PATH"])
+def test_a_failed_download_is_one_line_and_exit_1(message):
+    """A network failure is a runtime failure, not bad input: exit 1, with the offline advice."""
+    result = invoke("datasets", "info", closed_port_url())
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output

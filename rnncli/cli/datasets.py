@@ -7,8 +7,7 @@ import json
 
 import rich_click as click
 
-from rnncli.cli_options import corpus_options, fail
-from rnncli.errors import UsageProblem
+from rnncli.cli.options import corpus_options, data_dir_option, json_option
 
 
 @click.group()
@@ -17,7 +16,7 @@ def datasets():
 
 
 @datasets.command(name="list")
-@click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache to look in.")
+@data_dir_option()
 def list_datasets(data_dir):
     """The catalog: each corpus's size, and whether it is in the cache."""
     from rich.table import Table
@@ -41,7 +40,7 @@ def _size(count):
 
 @datasets.command()
 @click.argument("name")
-@click.option("--data-dir", type=click.Path(file_okay=False), help="Download cache.")
+@data_dir_option()
 def download(name, data_dir):
     """Fetch catalog corpus NAME into the cache (or check the copy there), and print its files and SHA-256."""
     from rnncli.data import catalog
@@ -49,19 +48,16 @@ def download(name, data_dir):
     from rnncli.report import make_console
 
     console = make_console()
-    try:
-        entry = catalog.entry_named(name)
-        for path in fetch_entry(entry, catalog.data_dir(data_dir), console):
-            verify_cached(path)
-            console.print(f"{path}  sha256 {recorded_digest(path)}", markup=False, highlight=False)
-    except UsageProblem as problem:
-        fail(problem)
+    entry = catalog.entry_named(name)
+    for path in fetch_entry(entry, catalog.data_dir(data_dir), console):
+        verify_cached(path)
+        console.print(f"{path}  sha256 {recorded_digest(path)}", markup=False, highlight=False)
 
 
 @datasets.command()
 @click.argument("source")
 @corpus_options
-@click.option("--json", "json_output", is_flag=True, help="Print one JSON object on stdout.")
+@json_option()
 def info(source, json_output, **options):
     """Characters, vocabulary, the most and least frequent symbols, splits and unknown symbols of SOURCE: a catalog
     name, text file, folder of .txt files, http(s) URL, or - for stdin."""
@@ -71,10 +67,7 @@ def info(source, json_output, **options):
     from rnncli.report import make_console
 
     console = make_console(json_output)
-    try:
-        corpus, spec = load_corpus(CorpusSpec(corpus=source, **options), console)
-    except UsageProblem as problem:
-        fail(problem)
+    corpus, spec = load_corpus(CorpusSpec(corpus=source, **options), console)
     summary = describe_corpus(corpus, spec)
     if json_output:
         click.echo(json.dumps(summary, ensure_ascii=False))

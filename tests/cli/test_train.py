@@ -29,18 +29,21 @@ def trained_run(tmp_path_factory):
 def test_train_writes_the_run_directory(trained_run):
     run, _, summary = trained_run
     assert {"step", "valid_perplexity", "valid_bpc", "chars_per_sec", "run_dir"} <= summary.keys()
-    assert summary["step"] == 12 and summary["run_dir"] == str(run)
+    assert summary["step"] == 11 and summary["steps_done"] == 12 and summary["run_dir"] == str(run)
     config = json.loads((run / "config.json").read_text())
     assert config["cell"] == "lstm" and config["hidden"] == 16 and config["valid_size"] == 500
     assert json.loads((run / "vocab.json").read_text())["symbols"][0] == " "
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     logged = [r for r in records if "loss" in r]
     assert [r["step"] for r in logged] == list(range(12))
-    assert {"minibatch_perplexity", "lr", "chars_per_sec", "elapsed_s"} <= logged[0].keys()
+    assert "chars_per_sec" not in logged[0]  # its window included tracing
+    assert {"minibatch_perplexity", "lr", "chars_per_sec", "elapsed_s"} <= logged[1].keys()
     assert [r["step"] for r in records if "valid_perplexity" in r] == [0, 10, 11]
     assert sorted(p.name for p in (run / "checkpoints").glob("*.index")) == ["ckpt-10.index", "ckpt-12.index",
                                                                              "ckpt-5.index"]
-    assert (run / "samples.txt").read_text().startswith("--- step 0\n")
+    samples = (run / "samples.txt").read_text()
+    assert samples.startswith("── sample 1 of 5, step 0, temperature 1 ──\n  ")
+    assert samples.count("── sample ") == 15
     png = (run / "curves.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1000, 400)
 

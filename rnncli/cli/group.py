@@ -1,0 +1,58 @@
+"""The ``rnncli`` group: where every error of every command is shown, once.
+
+A command raises; this class turns what it raised into the end of the process:
+
+- ``rnncli.errors.RnncliError`` (bad input, a failed run, a failed download): ``Error: <message>`` on one line
+  of stderr, exit status ``exit_code`` (2 for bad input, else 1);
+- a stop by SIGINT or SIGTERM (``StopRequested``, ``KeyboardInterrupt``): exit 128 + the signal's number, the
+  command having kept what it finished;
+- Click's own parameter errors are Click's (exit 2, with the usage line).
+
+``--debug`` (or ``RNNCLI_DEBUG=1``) shows the Python traceback instead, and leaves TensorFlow's native log on
+stderr, which is otherwise sent to /dev/null for the life of the command.
+"""
+
+import os
+import signal
+import warnings
+
+import rich_click as click
+
+from rnncli.errors import RnncliError
+from rnncli.stop_signals import StopRequested
+
+DEBUG_VARIABLE = "RNNCLI_DEBUG"
+
+
+def debugging():
+    """True when ``--debug`` was given or ``RNNCLI_DEBUG`` is set to anything but 0 or nothing."""
+    return os.environ.get(DEBUG_VARIABLE, "0") not in ("", "0")
+
+
+class RnncliGroup(click.RichGroup):
+    def invoke(self, context):
+        try:
+            return super().invoke(context)
+        except RnncliError as problem:
+            if debugging():
+                raise
+            click.echo(f"Error: {problem}", err=True)
+            context.exit(problem.exit_code)
+        except StopRequested as stop:
+            context.exit(stop.exit_code)
+        except KeyboardInterrupt:
+            if debugging():
+                raise
+            context.exit(128 + signal.SIGINT)
+
+
+def start_command(debug):
+    """What the group does before any command: remember ``--debug``, quiet TensorFlow's native log unless
+    debugging, and print warnings as one line, as errors are."""
+    if debug:
+        os.environ[DEBUG_VARIABLE] = "1"  # also for the processes a command starts
+    if not debugging():
+        from rnncli.native_logs import route_native_logs_to_null
+
+        route_native_logs_to_null()
+    warnings.formatwarning = lambda message, *_: f"Warning: {message}\n"

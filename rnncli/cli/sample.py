@@ -1,0 +1,33 @@
+"""``rnncli sample``: text from a trained run."""
+
+import json
+
+import rich_click as click
+
+from rnncli.cli.options import LOGGING, NON_NEGATIVE_FLOAT, POSITIVE, json_option
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path())
+@click.option("--length", type=POSITIVE, default=500, show_default=True, help="Symbols to generate.")
+@click.option("--temperature", type=NON_NEGATIVE_FLOAT, default=1.0, show_default=True,
+              help="Divides the logits; 0 picks the most likely symbol.")
+@click.option("--prime", default="", help="Text that warms up the state; the sample continues it.")
+@click.option("--prime-file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the priming text from a UTF-8 file.")
+@click.option("--num-samples", type=POSITIVE, default=1, show_default=True,
+              help="Independent samples; more than one are printed as blocks with a header each.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same text.")
+@json_option('one JSON object: "text" (the first sample) and "texts"')
+def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, json_output):
+    """Generate text from a trained run."""
+    from rnncli.report import sample_blocks
+    from rnncli.sample import sample_run
+
+    texts = sample_run(run_dir, length, temperature, prime, prime_file, num_samples, seed)
+    if json_output:
+        click.echo(json.dumps({"text": texts[0], "texts": texts}))
+    elif num_samples == 1:
+        click.echo(texts[0])
+    else:
+        click.echo(sample_blocks(texts, f"temperature {temperature:g}, seed {seed}"), nl=False)

@@ -1,0 +1,44 @@
+"""``rnncli train``: a new run, or ``--resume RUN`` with the options that may change (``rnncli.resume``)."""
+
+import json
+
+import rich_click as click
+from click.core import ParameterSource
+
+from rnncli.cli.options import RUN_DIRECTORY, json_option, run_options, strategy_options
+from rnncli.config import TrainConfig
+
+
+@click.command()
+@run_options
+@strategy_options
+@click.option("--run-dir", type=click.Path(), panel=RUN_DIRECTORY,
+              help="Where the run is written (default runs/<time>-<cell>).")
+@click.option("--resume", "resume_dir", type=click.Path(), panel=RUN_DIRECTORY,
+              help="Continue the run in this directory; options given with it change the run or are refused.")
+@json_option("one JSON summary object")
+def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_index, **options):
+    """Train a character language model built from a low-level recurrent cell.
+
+    Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
+    lr 10 decayed x0.1 every 5000 steps, clipping at 1.25, 7001 steps.
+
+    With --resume, the budget, optimisation, schedule, cadence, --on-nan, --dropout and devices may change;
+    the architecture, data and initialisation may not (the error names them).
+    """
+    from rnncli.report import make_console
+    from rnncli.session import train_new, train_resumed
+
+    console = make_console(json_output)
+    strategy_options = (strategy, replicas, workers, task_index)
+    if resume_dir:
+        context = click.get_current_context()
+        given = {name: value for name, value in options.items()
+                 if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+        if run_dir:
+            given["run_dir"] = run_dir
+        summary = train_resumed(resume_dir, given, console, strategy_options)
+    else:
+        summary = train_new(TrainConfig(**options), run_dir, console, strategy_options)
+    if json_output:
+        click.echo(json.dumps(summary))

@@ -1,0 +1,87 @@
+"""What options given with ``--resume`` (or by a re-run ``compare``) do to a run: applied, or refused by name.
+
+Applied (``APPLIED``): the budget, the optimisation and its schedule, the cadence of reports and
+checkpoints, what non-finite steps do, the dropout rate, how the loop is unrolled and where layers run. None of them changes
+the shape of the weights, the saved state or the ids the run trains on.
+
+A new ``--lr`` is the base rate of the same staircase, whose count of steps goes on from the run's:
+``lr(step) = lr_0' · decay_rate'^floor(step / decay_steps')`` with ``step`` the steps already taken, so
+``--resume RUN --lr 0.5`` at step 6000 with the default decay trains at 0.05. A new ``--optimizer`` starts
+with fresh slots (moments), keeping the step count and so the schedule.
+
+Refused: everything else, with the option, both values and why: the architecture and the data (they fix the
+weights' shapes and the training ids) and the options that only shape a new run's initial weights (``seed``,
+``init``, ``orthogonal_scale``, ``forget_bias``).
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnncli.config import TrainConfig
+from rnncli.errors import UsageProblem
+
+APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "clip_norm", "momentum", "optimizer",
+           "log_every", "eval_every", "sample_every", "checkpoint_every", "keep_checkpoints", "on_nan",
+           "max_bad_steps", "reset_state_every", "dropout", "unroll_mode", "layer_devices", "data_dir")
+
+#: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
+_DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
+         "max_vocab")
+_INITIAL_WEIGHTS = ("seed", "init", "orthogonal_scale", "forget_bias")
+
+
+def _why_fixed(name):
+    if name in _DATA:
+        return "a resumed run trains on the ids it started with"
+    if name in _INITIAL_WEIGHTS:
+        return "it only shapes a new run's initial weights"
+    return "a resumed run keeps its architecture"
+
+
+def _option(name):
+    return "--" + name.replace("_", "-")
+
+
+def same_corpus(saved, given):
+    """Whether ``--corpus given`` names the corpus saved as ``saved`` (a local path is compared resolved)."""
+    return given == saved or (Path(given).exists() and str(Path(given).resolve()) == saved)
+
+
+@dataclass
+class Resumption:
+    """A run's config with the options given on resuming applied, and what they changed."""
+
+    config: TrainConfig
+    #: ``{option: [before, after]}`` for every applied option whose value changed.
+    changed: dict
+
+    @property
+    def new_optimizer(self):
+        return "optimizer" in self.changed
+
+
+def apply_options(saved, given):
+    """The ``Resumption`` of ``saved`` (the run's ``TrainConfig``) under ``given`` (``{field: value}`` of the
+    options given again); raises ``UsageProblem`` naming every option that may not change."""
+    refused = [f"{_option(name)} {value} differs from the run's {getattr(saved, name)} ({_why_fixed(name)})"
+               for name, value in given.items()
+               if name not in APPLIED and not _unchanged(saved, name, value)]
+    if refused:
+        raise UsageProblem("; ".join(refused) + ". Start a new run to change them")
+    changed = {name: [getattr(saved, name), value] for name, value in given.items()
+               if name in APPLIED and getattr(saved, name) != value}
+    config = dataclasses.replace(saved, **{name: after for name, (_, after) in changed.items()})
+    return Resumption(config, changed)
+
+
+def _unchanged(saved, name, value):
+    if name == "corpus":
+        return same_corpus(saved.corpus, value)
+    return getattr(saved, name) == value
+
+
+def record(resumption, step):
+    """``resumption.config`` with this resume, at ``step``, appended to its ``resumes`` history."""
+    return dataclasses.replace(resumption.config,
+                               resumes=[*resumption.config.resumes, {"step": step, "changed": resumption.changed}])
