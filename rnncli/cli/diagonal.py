@@ -23,7 +23,8 @@ GRID_SIDE = click.IntRange(min=3)
 @click.option("--width", type=GRID_SIDE, help="Grid width (overrides --size).")
 @click.option("--steps", type=POSITIVE, default=DEFAULTS.steps, show_default=True,
               help="Training steps, a fresh batch each.")
-@click.option("--batch-size", type=POSITIVE, default=DEFAULTS.batch_size, show_default=True)
+@click.option("--batch-size", type=POSITIVE, default=DEFAULTS.batch_size, show_default=True,
+              help="Grids per training step.")
 @click.option("--hidden", type=POSITIVE, default=DEFAULTS.hidden, show_default=True, help="Units of each LSTM.")
 @click.option("--lr", type=POSITIVE_FLOAT, default=DEFAULTS.lr, show_default=True,
               help="Adam learning rate.")

@@ -1,6 +1,8 @@
 """``rnncli cells``: the table, one cell's equations, JSON for scripts."""
 
 import json
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -50,3 +52,31 @@ def test_a_name_or_alias_shows_the_equations_of_that_cell():
 def test_an_unknown_name_is_a_usage_error():
     result = run("transformer")
     assert result.exit_code == 2
+
+
+def test_every_registered_count_is_the_count_of_the_built_cell():
+    """The registry's formulas (no TensorFlow) against the weights the cell's code creates."""
+    from rnncli.cells import make_cell, parameter_count
+    from rnncli.cells.initializers import WeightInit
+
+    for input_size, hidden in [(7, 5), (5, 5), (30, 16)]:
+        for name in REGISTRY:
+            built = make_cell(name, input_size, hidden, WeightInit("uniform")).parameter_count
+            assert parameter_count(name, input_size, hidden) == built, (name, input_size, hidden)
+
+
+def test_equations_are_plain_text_that_fits_80_columns():
+    result = CliRunner().invoke(main, ["cells", "fgr"], terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "``" not in result.output and "::" not in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "    o_t = σ(x_t W_o + y_{t-1} R_o + p_o ⊙ c_t + b_o)" in result.output
+    assert "nine more matrices; the state carries i, f, o" in " ".join(result.output.split())
+
+
+def test_listing_the_cells_imports_no_tensorflow():
+    code = ("import sys; from rnncli.cli import main; main(['cells'], standalone_mode=False); "
+            "main(['cells', 'lstm'], standalone_mode=False); "
+            "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert process.returncode == 0, process.stderr

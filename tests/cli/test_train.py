@@ -206,3 +206,33 @@ def test_bad_stack_options_are_one_line_and_exit_2_before_any_run_is_written(tmp
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_a_time_limit_says_where_it_stopped_and_the_summary_step_is_the_last_logged(tmp_path, small_corpus):
+    result = invoke("train", "--corpus", small_corpus, "--run-dir", tmp_path / "run", *TINY, "--sample-every", "0",
+                    "--steps", 100000, "--max-seconds", 2, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    logged = [r for r in map(json.loads, (tmp_path / "run" / "metrics.jsonl").read_text().splitlines())
+              if "loss" in r]
+    assert summary["step"] == logged[-1]["step"] and summary["steps_done"] == logged[-1]["step"] + 1
+    assert f"time limit 2 s reached at step {summary['step']}; checkpoint saved" in result.stderr
+    assert (tmp_path / "run" / "checkpoints" / f"ckpt-{summary['steps_done']}.index").exists()
+
+
+def test_a_run_that_does_not_learn_is_warned_once(tmp_path, small_corpus):
+    result = invoke("train", "--corpus", small_corpus, "--run-dir", tmp_path / "run", *TINY, "--lr", "1e-9",
+                    "--steps", 25, "--eval-every", 10)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("the run is not learning; try a lower --lr") == 1
+    assert "warning: at step 10 the validation perplexity" in result.output
+
+
+def test_several_samples_are_blocks_with_a_header_each(trained_run):
+    run, _, _ = trained_run
+    result = invoke("sample", run, "--length", 30, "--num-samples", 3, "--prime", "to be", "--seed", 2)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("── sample ")]
+    assert [lines[i] for i in headers] == [f"── sample {n} of 3, temperature 1, seed 2 ──" for n in (1, 2, 3)]
+    assert all(line.startswith("  to be") for i, line in enumerate(lines) if i - 1 in headers)
