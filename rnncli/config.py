@@ -67,10 +67,3 @@ class TrainConfig(StackOptions, CorpusSpec):
     def from_json(cls, text):
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in json.loads(text).items() if k in known})
-
-    #: Options that fix the shape of the weights or of the saved state, or how layers connect: a resumed run
-    #: must not change them.
-    ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll", "vertical", "layer_skip",
-                    "residual", "time_skip", "state_averaging")
-    #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
-    DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size")

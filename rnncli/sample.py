@@ -1,7 +1,10 @@
 """Sampling text from a model: the whole generation loop runs inside one graph call.
 
-Each step draws ``s_{t+1} ~ softmax(logits_t / T)`` (temperature ``T``; ``T = 0`` takes the argmax),
-with stateless random draws seeded by ``(seed, t)``, so the same seed gives the same text.
+Each step draws ``s_{t+1} ~ softmax(ℓ_t)`` from the logits ``ℓ_t = logits_t / T`` (temperature ``T``; ``T = 0``
+takes the argmax) restricted to a candidate set ``C`` (``ℓ = -∞`` outside it), with stateless random draws seeded
+by ``(seed, t)``, so the same seed gives the same text. With the symbols ranked by ``ℓ`` (ties broken by id),
+``C`` is the first ``min(k, n_p)`` of them: ``k`` for ``--top-k`` (all when 0), and ``n_p`` for ``--top-p``
+(nucleus sampling, Holtzman et al. 2020), the fewest whose probabilities sum to at least ``p`` (all when 1).
 """
 
 from pathlib import Path
@@ -14,6 +17,19 @@ from rnncli.restore import load_trained
 from rnncli.tensorflow_quiet import tf
 
 
+def candidates(logits, top_k, top_p):
+    """``logits`` ``[B, V]`` with ``-∞`` outside each row's candidate set (see the module docstring): the first
+    ``min(k, n_p)`` symbols by rank, ``top_k = 0`` and ``top_p = 1`` leaving every symbol in."""
+    vocab = tf.shape(logits)[-1]
+    order = tf.argsort(logits, axis=-1, direction="DESCENDING", stable=True)
+    rank = tf.argsort(order, axis=-1, stable=True)  # each symbol's place in the ranking
+    sorted_logits = tf.gather(logits, order, batch_dims=1)
+    mass_before = tf.cumsum(tf.nn.softmax(sorted_logits), axis=-1, exclusive=True)
+    nucleus = tf.reduce_sum(tf.cast(mass_before < top_p, tf.int32), axis=-1, keepdims=True)  # n_p >= 1
+    kept = tf.minimum(tf.where(top_k > 0, tf.minimum(top_k, vocab), vocab), tf.maximum(nucleus, 1))
+    return tf.where(rank < kept, logits, tf.fill(tf.shape(logits), -float("inf")))
+
+
 class Sampler:
     def __init__(self, model, jit_compile=True):
         self.model = model
@@ -24,13 +40,13 @@ class Sampler:
             return states
 
         @tf.function(jit_compile=jit_compile)
-        def generate(first_ids, states, length, temperature, seed):
+        def generate(first_ids, states, length, temperature, top_k, top_p, seed):
             def body(t, ids, states, generated):
                 logits, states = model.step(ids, states)
                 greedy = tf.argmax(logits, axis=-1, output_type=tf.int32)
                 drawn = tf.random.stateless_categorical(
-                    logits / tf.maximum(temperature, 1e-6), 1, seed=tf.stack([seed, t]), dtype=tf.int32
-                )[:, 0]
+                    candidates(logits / tf.maximum(temperature, 1e-6), top_k, top_p), 1, seed=tf.stack([seed, t]),
+                    dtype=tf.int32)[:, 0]
                 ids = tf.where(temperature > 0.0, drawn, greedy)
                 return t + 1, ids, states, generated.write(t, ids)
 
@@ -44,7 +60,7 @@ class Sampler:
         self._prime = prime
         self._generate = generate
 
-    def sample(self, prime_ids, length, num_samples=1, temperature=1.0, seed=0):
+    def sample(self, prime_ids, length, num_samples=1, temperature=1.0, seed=0, top_k=0, top_p=1.0):
         """``[num_samples, length]`` ids that continue ``prime_ids`` (a random first id when it is empty)."""
         rng = np.random.default_rng(seed)
         states = self.model.initial_states(num_samples)
@@ -61,13 +77,13 @@ class Sampler:
         if length <= 0:
             return prefix
         generated = self._generate(first, states, tf.constant(length), tf.constant(float(temperature)),
-                                   tf.constant(int(seed), tf.int32))
+                                   tf.constant(int(top_k)), tf.constant(float(top_p)), tf.constant(int(seed), tf.int32))
         return np.concatenate([prefix, generated.numpy()], axis=1)
 
 
-def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samples=1, seed=0):
+def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samples=1, seed=0, top_k=0, top_p=1.0):
     """``num_samples`` texts from the run in ``run_dir``, each the prime (``prime``, or the UTF-8 text of
-    ``prime_file``) followed by ``length`` generated symbols."""
+    ``prime_file``) followed by ``length`` generated symbols drawn from the ``top_k``/``top_p`` candidates."""
     if prime_file:
         try:
             prime = Path(prime_file).read_text(encoding="utf-8")
@@ -84,5 +100,5 @@ def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samp
         raise UsageProblem(f"--prime has {vocabulary.unit}s outside the run's vocabulary: "
                            f"{separator.join(unknown)!r}")
     prime_ids, _ = vocabulary.encode(prime)
-    ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed)
+    ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed, top_k, top_p)
     return [vocabulary.decode(np.concatenate([prime_ids, row])) for row in ids]

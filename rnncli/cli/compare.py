@@ -5,10 +5,9 @@ from datetime import datetime
 from pathlib import Path
 
 import rich_click as click
-from click.core import ParameterSource
 
 from rnncli.cells import CELL_NAMES, REGISTRY, lookup
-from rnncli.cli.options import POSITIVE, POSITIVE_FLOAT, json_option
+from rnncli.cli.options import POSITIVE, POSITIVE_FLOAT, json_option, options_given
 from rnncli.cli.train import train
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
@@ -60,12 +59,9 @@ def compare(cell_list, seeds, budget_steps, budget_seconds, match_params, study_
     if budget_steps is None and budget_seconds is None:
         raise UsageProblem("give a budget: --budget-steps N, --budget-seconds S, or both")
     console = make_console(json_output)
-    context = click.get_current_context()
-    given = {name: value for name, value in options.items()
-             if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
     study_dir = Path(study_dir or f"studies/{datetime.now():%Y%m%d-%H%M%S}")
     base = TrainConfig(**options, steps=budget_steps or 10**12, max_seconds=budget_seconds)
-    rows = run_study(study_dir, cells, seeds, base, match_params, given, console)
+    rows = run_study(study_dir, cells, seeds, base, match_params, options_given(options), console)
     table = Table(title=f"Study {study_dir}: {seeds} seed(s) per cell, sorted by validation bpc")
     for header in ("cell", "hidden", "parameters", "valid bpc", "± std", "chars/s", "wall s"):
         table.add_column(header, justify="left" if header == "cell" else "right")

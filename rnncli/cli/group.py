@@ -12,7 +12,6 @@ A command raises; this class turns what it raised into the end of the process:
 stderr, which is otherwise sent to /dev/null for the life of the command.
 """
 
-import os
 import signal
 import warnings
 
@@ -21,37 +20,30 @@ import rich_click as click
 from rnncli.errors import RnncliError
 from rnncli.stop_signals import StopRequested
 
-DEBUG_VARIABLE = "RNNCLI_DEBUG"
-
-
-def debugging():
-    """True when ``--debug`` was given or ``RNNCLI_DEBUG`` is set to anything but 0 or nothing."""
-    return os.environ.get(DEBUG_VARIABLE, "0") not in ("", "0")
-
-
 class RnncliGroup(click.RichGroup):
+    """The group of every command; its ``debug`` parameter is ``--debug`` (or ``RNNCLI_DEBUG``)."""
+
     def invoke(self, context):
+        debug = context.params.get("debug", False)
         try:
             return super().invoke(context)
         except RnncliError as problem:
-            if debugging():
+            if debug:
                 raise
             click.echo(f"Error: {problem}", err=True)
             context.exit(problem.exit_code)
         except StopRequested as stop:
             context.exit(stop.exit_code)
         except KeyboardInterrupt:
-            if debugging():
+            if debug:
                 raise
             context.exit(128 + signal.SIGINT)
 
 
 def start_command(debug):
-    """What the group does before any command: remember ``--debug``, quiet TensorFlow's native log unless
-    debugging, and print warnings as one line, as errors are."""
-    if debug:
-        os.environ[DEBUG_VARIABLE] = "1"  # also for the processes a command starts
-    if not debugging():
+    """What the group does before any command: quiet TensorFlow's native log unless debugging, and print
+    warnings as one line, as errors are."""
+    if not debug:
         from rnncli.native_logs import route_native_logs_to_null
 
         route_native_logs_to_null()

@@ -10,6 +10,7 @@ import dataclasses
 import math
 
 import rich_click as click
+from click.core import ParameterSource
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
@@ -52,6 +53,14 @@ def config_option(name, help, panel, type=None, **attrs):
     attrs.setdefault("show_default", True)
     return click.option(f"--{name.replace('_', '-')}", name, type=type, default=_TRAIN_DEFAULTS[name], help=help,
                         panel=panel, **attrs)
+
+
+def options_given(options):
+    """The ``{name: value}`` of ``options`` that the user gave (on the command line or in the environment), not
+    the defaults: what a resume applies or refuses."""
+    context = click.get_current_context()
+    return {name: value for name, value in options.items()
+            if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
 
 
 def _known_encoding(context, parameter, value):

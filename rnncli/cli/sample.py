@@ -4,7 +4,7 @@ import json
 
 import rich_click as click
 
-from rnncli.cli.options import LOGGING, NON_NEGATIVE_FLOAT, POSITIVE, json_option
+from rnncli.cli.options import NON_NEGATIVE_FLOAT, POSITIVE, FiniteFloat, json_option
 
 
 @click.command()
@@ -12,6 +12,10 @@ from rnncli.cli.options import LOGGING, NON_NEGATIVE_FLOAT, POSITIVE, json_optio
 @click.option("--length", type=POSITIVE, default=500, show_default=True, help="Symbols to generate.")
 @click.option("--temperature", type=NON_NEGATIVE_FLOAT, default=1.0, show_default=True,
               help="Divides the logits; 0 picks the most likely symbol.")
+@click.option("--top-k", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Draw only from the K most likely symbols (0: all).")
+@click.option("--top-p", type=FiniteFloat(0, 1, min_open=True), default=1.0, show_default=True,
+              help="Nucleus sampling: draw only from the fewest most likely symbols whose probability sums to P.")
 @click.option("--prime", default="", help="Text that warms up the state; the sample continues it.")
 @click.option("--prime-file", type=click.Path(exists=True, dir_okay=False),
               help="Read the priming text from a UTF-8 file.")
@@ -19,15 +23,17 @@ from rnncli.cli.options import LOGGING, NON_NEGATIVE_FLOAT, POSITIVE, json_optio
               help="Independent samples; more than one are printed as blocks with a header each.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same text.")
 @json_option('one JSON object: "text" (the first sample) and "texts"')
-def sample(run_dir, length, temperature, prime, prime_file, num_samples, seed, json_output):
+def sample(run_dir, length, temperature, top_k, top_p, prime, prime_file, num_samples, seed, json_output):
     """Generate text from a trained run."""
     from rnncli.report import sample_blocks
     from rnncli.sample import sample_run
 
-    texts = sample_run(run_dir, length, temperature, prime, prime_file, num_samples, seed)
+    texts = sample_run(run_dir, length, temperature, prime, prime_file, num_samples, seed, top_k, top_p)
     if json_output:
         click.echo(json.dumps({"text": texts[0], "texts": texts}))
     elif num_samples == 1:
         click.echo(texts[0])
     else:
-        click.echo(sample_blocks(texts, f"temperature {temperature:g}, seed {seed}"), nl=False)
+        settings = f"temperature {temperature:g}" + (f", top-k {top_k}" if top_k else "") + \
+            (f", top-p {top_p:g}" if top_p < 1 else "")
+        click.echo(sample_blocks(texts, f"{settings}, seed {seed}"), nl=False)

@@ -3,9 +3,8 @@
 import json
 
 import rich_click as click
-from click.core import ParameterSource
 
-from rnncli.cli.options import RUN_DIRECTORY, json_option, run_options, strategy_options
+from rnncli.cli.options import RUN_DIRECTORY, json_option, options_given, run_options, strategy_options
 from rnncli.config import TrainConfig
 
 
@@ -32,12 +31,9 @@ def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_in
     console = make_console(json_output)
     strategy_options = (strategy, replicas, workers, task_index)
     if resume_dir:
-        context = click.get_current_context()
-        given = {name: value for name, value in options.items()
-                 if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
         if run_dir:
-            given["run_dir"] = run_dir
-        summary = train_resumed(resume_dir, given, console, strategy_options)
+            raise click.UsageError("--resume names the run directory already; drop --run-dir")
+        summary = train_resumed(resume_dir, options_given(options), console, strategy_options)
     else:
         summary = train_new(TrainConfig(**options), run_dir, console, strategy_options)
     if json_output:

@@ -17,8 +17,7 @@ def test_bad_input_from_the_library_is_one_line_and_exit_2(tmp_path):
     assert result.output == f"Error: {tmp_path / 'absent'}: no such run directory\n"
 
 
-def test_with_debug_the_error_propagates_with_its_traceback(tmp_path, monkeypatch):
-    monkeypatch.delenv("RNNCLI_DEBUG", raising=False)
+def test_with_debug_the_error_propagates_with_its_traceback(tmp_path):
     result = CliRunner().invoke(main, ["--debug", "sample", str(tmp_path / "absent")])
     assert isinstance(result.exception, UsageProblem)
 
@@ -28,7 +27,6 @@ def test_debug_in_a_process_prints_the_traceback_and_keeps_tensorflows_log(tmp_p
     environment = {"RNNCLI_DEBUG": "1"} if not switch else {}
     process = subprocess.run([sys.executable, "-m", "rnncli", *switch, "eval", str(tmp_path)],
                              capture_output=True, text=True, env={**_environment(), **environment})
-    assert process.returncode == 1 or "Traceback" in process.stderr
     assert "Traceback (most recent call last)" in process.stderr
     assert "UsageProblem" in process.stderr
 

@@ -107,3 +107,8 @@ def test_a_run_read_from_stdin_keeps_its_text_resumes_and_evaluates(tmp_path):
     assert summary["characters"] == 299 and summary["text"] == "- (validation split)"
     final = [r for r in records(run) if "valid_bpc" in r][-1]
     assert summary["bpc"] == pytest.approx(final["valid_bpc"], rel=1e-5)
+
+
+def test_resume_with_a_run_dir_as_well_is_a_usage_error(run):
+    result = invoke("train", "--resume", run, "--run-dir", run)
+    assert result.exit_code == 2 and "--resume names the run directory already" in result.output

@@ -236,3 +236,18 @@ def test_several_samples_are_blocks_with_a_header_each(trained_run):
     headers = [i for i, line in enumerate(lines) if line.startswith("── sample ")]
     assert [lines[i] for i in headers] == [f"── sample {n} of 3, temperature 1, seed 2 ──" for n in (1, 2, 3)]
     assert all(line.startswith("  to be") for i, line in enumerate(lines) if i - 1 in headers)
+
+
+def test_top_k_of_one_is_greedy_and_top_p_composes_with_temperature(trained_run):
+    run, _, _ = trained_run
+
+    def text(*args):
+        result = invoke("sample", run, "--length", 40, "--prime", "to be", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["text"]
+
+    greedy = text("--temperature", 0)
+    assert text("--top-k", 1, "--seed", 1) == text("--top-k", 1, "--seed", 2) == greedy
+    assert text("--top-p", 1e-6, "--seed", 3) == greedy  # the nucleus of the smallest mass is the top symbol
+    assert text("--top-k", 5, "--top-p", 0.9, "--temperature", 0.7, "--seed", 4) == \
+        text("--top-k", 5, "--top-p", 0.9, "--temperature", 0.7, "--seed", 4)
