@@ -78,15 +78,16 @@ class Evaluator:
         return Evaluation(total / characters, characters)
 
 
-def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=None, console=None):
-    """The run in ``run_dir`` evaluated on ``--corpus`` (read with the run's options unless ``encoding`` or
+def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=None, console=None,
+                 checkpoint="latest"):
+    """The run in ``run_dir`` at ``checkpoint`` evaluated on ``--corpus`` (read with the run's options unless ``encoding`` or
     ``normalize`` say otherwise), or on its own validation split when ``corpus`` is None. Returns the summary
     that ``rnncli eval`` prints."""
     from rnncli.data.corpus import load_corpus, load_ids
     from rnncli.data.spec import CorpusSpec
     from rnncli.restore import load_trained
 
-    run, config, vocabulary, model = load_trained(run_dir)
+    run, config, vocabulary, model = load_trained(run_dir, checkpoint)
     if corpus is None:
         spec = CorpusSpec.of(config, corpus=run.corpus_source(config.corpus), data_dir=data_dir or config.data_dir)
         split = load_corpus(spec, console, vocabulary)[0]
@@ -99,6 +100,6 @@ def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=N
         raise UsageProblem(f"--corpus {text}: fewer than two {vocabulary.unit}s of the run's vocabulary")
     result = Evaluator(model, config.eval_batch_size)(ids)
     bits = "bpc" if vocabulary.level == "char" else "bits_per_word"
-    return {"text": text, "unit": vocabulary.unit, "perplexity": result.perplexity, bits: result.bpc,
+    return {"text": text, "checkpoint": checkpoint, "unit": vocabulary.unit, "perplexity": result.perplexity, bits: result.bpc,
             "bits_per_symbol": result.bpc, f"{vocabulary.unit}s": result.characters, "symbols": result.characters,
             "unknown": unknown, "unknown_as": "<unk>" if vocabulary.has_unknown else "skipped"}

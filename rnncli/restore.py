@@ -2,7 +2,6 @@
 
 from rnncli.cells.initializers import WeightInit
 from rnncli.data.vocabulary import Vocabulary
-from rnncli.errors import UsageProblem
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.run_dir import RunDirectory
@@ -15,14 +14,12 @@ def build_model(config, vocab_size):
                              init, config.forget_bias, config.unroll_mode, StackOptions.from_config(config))
 
 
-def load_trained(path):
-    """``(run, config, vocabulary, model)`` with the weights of the run's latest checkpoint."""
+def load_trained(path, checkpoint="latest"):
+    """``(run, config, vocabulary, model)`` with the weights of the run's checkpoint ``checkpoint`` (``latest``,
+    ``best`` or a kept step)."""
     run = RunDirectory.open(path)
     config = run.config()
     vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8"))
     model = build_model(config, len(vocabulary))
-    latest = tf.train.latest_checkpoint(run.checkpoints)
-    if latest is None:
-        raise UsageProblem(f"{run.path} has no checkpoint yet")
-    tf.train.Checkpoint(model=model).restore(latest).expect_partial()
+    tf.train.Checkpoint(model=model).restore(run.checkpoint_path(checkpoint)).expect_partial()
     return run, config, vocabulary, model

@@ -104,6 +104,42 @@ class RunDirectory:
         return sorted(int(m[1]) for m in map(_CHECKPOINT_INDEX.fullmatch, os.listdir(self.checkpoints)) if m)
 
     @property
+    def best_checkpoints(self):
+        return self.checkpoints / "best"
+
+    @property
+    def best_record_path(self):
+        return self.best_checkpoints / "best.json"
+
+    def best_record(self):
+        """``{"step", "valid_perplexity", "valid_bpc", "checkpoint"}`` of the best checkpoint (``rnncli.best_checkpoint``), or
+        None before the first evaluation."""
+        try:
+            return json.loads(self.best_record_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (ValueError, UnicodeDecodeError) as problem:
+            raise UsageProblem(f"{self.best_record_path} is unreadable: {problem}") from None
+
+    def checkpoint_path(self, which="latest"):
+        """The checkpoint prefix that ``--checkpoint which`` names: ``latest``, ``best``, or a step number whose
+        checkpoint is still kept."""
+        if which == "best":
+            record = self.best_record()
+            if record is None:
+                raise UsageProblem(f"{self.path} has no best checkpoint yet (none before the first evaluation)")
+            return str(self.best_checkpoints / record["checkpoint"])
+        steps = self.checkpoint_steps()
+        if not steps:
+            raise UsageProblem(f"{self.path} has no checkpoint yet")
+        if which == "latest":
+            return str(self.checkpoints / f"ckpt-{steps[-1]}")
+        if not str(which).isdigit() or int(which) not in steps:
+            raise UsageProblem(f"--checkpoint {which}: choose latest, best or a kept step "
+                               f"({', '.join(map(str, steps))})")
+        return str(self.checkpoints / f"ckpt-{int(which)}")
+
+    @property
     def vocab_path(self):
         return self.path / VOCAB
 

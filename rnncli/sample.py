@@ -7,6 +7,8 @@ by ``(seed, t)``, so the same seed gives the same text. With the symbols ranked 
 (nucleus sampling, Holtzman et al. 2020), the fewest whose probabilities sum to at least ``p`` (all when 1).
 """
 
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,17 @@ from rnncli.data.text import normalize_text
 from rnncli.errors import UsageProblem
 from rnncli.restore import load_trained
 from rnncli.tensorflow_quiet import tf
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How each symbol is drawn: ``temperature`` (0: the most likely), ``top_k`` (0: all), ``top_p`` (1: all) and
+    a ``banned`` id that is never drawn (``--no-unk``: the id of ``<unk>``; -1: none)."""
+
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    banned: int = -1
 
 
 def candidates(logits, top_k, top_p):
@@ -40,9 +53,10 @@ class Sampler:
             return states
 
         @tf.function(jit_compile=jit_compile)
-        def generate(first_ids, states, length, temperature, top_k, top_p, seed):
+        def generate(first_ids, states, length, temperature, top_k, top_p, banned, seed):
             def body(t, ids, states, generated):
                 logits, states = model.step(ids, states)
+                logits = tf.where(tf.range(tf.shape(logits)[-1]) == banned, -float("inf"), logits)
                 greedy = tf.argmax(logits, axis=-1, output_type=tf.int32)
                 drawn = tf.random.stateless_categorical(
                     candidates(logits / tf.maximum(temperature, 1e-6), top_k, top_p), 1, seed=tf.stack([seed, t]),
@@ -60,12 +74,14 @@ class Sampler:
         self._prime = prime
         self._generate = generate
 
-    def sample(self, prime_ids, length, num_samples=1, temperature=1.0, seed=0, top_k=0, top_p=1.0):
-        """``[num_samples, length]`` ids that continue ``prime_ids`` (a random first id when it is empty)."""
+    def sample(self, prime_ids, length, num_samples=1, seed=0, drawing=Drawing()):
+        """``[num_samples, length]`` ids that continue ``prime_ids`` (a random first id when it is empty), each
+        drawn as ``drawing`` says."""
         rng = np.random.default_rng(seed)
         states = self.model.initial_states(num_samples)
         if len(prime_ids) == 0:
             first = rng.integers(0, self.model.vocab_size, num_samples).astype(np.int32)
+            first[first == drawing.banned] = (drawing.banned + 1) % self.model.vocab_size
             prefix = first[:, None]
             length -= 1
         else:
@@ -76,14 +92,17 @@ class Sampler:
             prefix = np.zeros((num_samples, 0), dtype=np.int32)
         if length <= 0:
             return prefix
-        generated = self._generate(first, states, tf.constant(length), tf.constant(float(temperature)),
-                                   tf.constant(int(top_k)), tf.constant(float(top_p)), tf.constant(int(seed), tf.int32))
+        generated = self._generate(first, states, tf.constant(length), tf.constant(float(drawing.temperature)),
+                                   tf.constant(int(drawing.top_k)), tf.constant(float(drawing.top_p)),
+                                   tf.constant(int(drawing.banned)), tf.constant(int(seed), tf.int32))
         return np.concatenate([prefix, generated.numpy()], axis=1)
 
 
-def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samples=1, seed=0, top_k=0, top_p=1.0):
-    """``num_samples`` texts from the run in ``run_dir``, each the prime (``prime``, or the UTF-8 text of
-    ``prime_file``) followed by ``length`` generated symbols drawn from the ``top_k``/``top_p`` candidates."""
+def sample_run(run_dir, length, drawing=Drawing(), prime="", prime_file=None, num_samples=1, seed=0,
+               checkpoint="latest", no_unk=False):
+    """``num_samples`` texts from the run in ``run_dir`` at ``checkpoint``, each the prime (``prime``, or the
+    UTF-8 text of ``prime_file``) followed by ``length`` generated symbols, drawn as ``drawing`` says and, with
+    ``no_unk``, never ``<unk>``."""
     if prime_file:
         try:
             prime = Path(prime_file).read_text(encoding="utf-8")
@@ -92,7 +111,9 @@ def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samp
                                f"{problem.start})") from None
         except OSError as problem:
             raise UsageProblem(f"--prime-file {prime_file}: {problem.strerror}") from None
-    _, config, vocabulary, model = load_trained(run_dir)
+    _, config, vocabulary, model = load_trained(run_dir, checkpoint)
+    if no_unk and vocabulary.has_unknown:
+        drawing = dataclasses.replace(drawing, banned=vocabulary.marker)
     prime = normalize_text(prime, config.normalize)
     unknown = vocabulary.unknown_symbols(prime)
     if unknown:
@@ -100,5 +121,5 @@ def sample_run(run_dir, length, temperature, prime="", prime_file=None, num_samp
         raise UsageProblem(f"--prime has {vocabulary.unit}s outside the run's vocabulary: "
                            f"{separator.join(unknown)!r}")
     prime_ids, _ = vocabulary.encode(prime)
-    ids = Sampler(model).sample(prime_ids, length, num_samples, temperature, seed, top_k, top_p)
+    ids = Sampler(model).sample(prime_ids, length, num_samples, seed, drawing)
     return [vocabulary.decode(np.concatenate([prime_ids, row])) for row in ids]

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import time
 
+from rnncli.best_checkpoint import BestCheckpoint
 from rnncli.checkpoints import restore_newest_readable
 from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
@@ -152,6 +153,7 @@ class Trainer:
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
                                                   max_to_keep=config.keep_checkpoints)
+        self.best = BestCheckpoint(self.checkpoint, run)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
                                           self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
@@ -258,7 +260,8 @@ class Trainer:
         self.writer.flush()
         plot_curves(self.run.metrics(), self.run.curves)
         checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
-        return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, "parameter_checksum": checksum,
+        best = {f"best_{name}": value for name, value in (self.best.record or {}).items() if name != "checkpoint"}
+        return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, **best, "parameter_checksum": checksum,
                 "run_dir": str(self.run.path)}
 
     def _elapsed_before(self):
@@ -317,6 +320,8 @@ class Trainer:
             return {}
         result = self.evaluator(self.corpus.valid)
         record = {"step": step, "valid_perplexity": result.perplexity, "valid_bpc": result.bpc}
+        if self.best.offer(step, result.perplexity, result.bpc):
+            record["best"] = True
         self.run.append_metrics(record)
         with self.writer.as_default(step=step):
             tf.summary.scalar("valid_perplexity", result.perplexity)

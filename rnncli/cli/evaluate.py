@@ -4,7 +4,7 @@ import json
 
 import rich_click as click
 
-from rnncli.cli.options import data_dir_option, encoding_option, json_option, normalize_option
+from rnncli.cli.options import checkpoint_option, data_dir_option, encoding_option, json_option, normalize_option
 
 
 @click.command(name="eval")
@@ -14,14 +14,15 @@ from rnncli.cli.options import data_dir_option, encoding_option, json_option, no
 @data_dir_option()
 @encoding_option("the run's")
 @normalize_option("the run's")
+@checkpoint_option()
 @json_option()
-def evaluate(run_dir, corpus, data_dir, encoding, normalize, json_output):
+def evaluate(run_dir, corpus, data_dir, encoding, normalize, checkpoint, json_output):
     """Perplexity and bits per symbol (character or word) of a text under a trained run."""
     from rnncli.evaluate import evaluate_run
     from rnncli.report import make_console
 
     console = make_console(json_output)
-    summary = evaluate_run(run_dir, corpus, data_dir, encoding, normalize, console)
+    summary = evaluate_run(run_dir, corpus, data_dir, encoding, normalize, console, checkpoint)
     if json_output:
         click.echo(json.dumps(summary))
         return

@@ -87,6 +87,12 @@ def data_dir_option():
                         help="Download cache (default $RNNCLI_DATA_DIR, else the platform cache folder).")
 
 
+def checkpoint_option():
+    return click.option("--checkpoint", default="latest", show_default=True, metavar="latest|best|STEP",
+                        help="Which checkpoint: the newest, the one with the best validation perplexity, or a kept "
+                        "step (see checkpoints/).")
+
+
 def json_option(what="one JSON object"):
     return click.option("--json", "json_output", is_flag=True, panel=LOGGING, help=f"Print {what} on stdout.")
 
