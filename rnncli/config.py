@@ -54,6 +54,8 @@ class TrainConfig(StackOptions, CorpusSpec):
     eval_batch_size: int = 32
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
+    # the model's trainable parameters, recorded once it is built (not an option)
+    parameters: int | None = None
     # the corpus a local file or folder held when the run started (``rnncli.data.sources.fingerprint``)
     corpus_bytes: int | None = None
     corpus_sha256: str | None = None

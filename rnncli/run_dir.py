@@ -4,6 +4,7 @@ Config and vocabulary are written atomically (temporary file, then rename), metr
 flushed one record at a time, so an interrupted run never leaves a file half-written.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -20,6 +21,8 @@ VOCAB = "vocab.json"
 METRICS = "metrics.jsonl"
 #: The copy of the text a run read from standard input (``--corpus -``), so it can be resumed and evaluated.
 STDIN_COPY = "stdin.txt"
+#: The file a training process holds an exclusive ``flock`` on while it writes the run.
+LOCK = ".lock"
 _CHECKPOINT_INDEX = re.compile(r"ckpt-(\d+)\.index")
 
 
@@ -87,6 +90,20 @@ class RunDirectory:
 
     def save_config(self, config):
         write_atomically(self.path / CONFIG, config.to_json())
+
+    def is_locked(self):
+        """Whether a process holds the run's lock (it is training), asked without waiting and without taking it."""
+        try:
+            descriptor = os.open(self.path / LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(descriptor)
 
     def keep_stdin(self):
         """Copy standard input into the run (``--corpus -``)."""

@@ -141,14 +141,14 @@ class Trainer:
         self.vocabulary = self.corpus.vocabulary
         if resume:
             self._check_vocabulary()
-        else:
-            self._save_data_options(spec)
         with strategy.scope():
             self.model = build_model(config, len(self.vocabulary))
             self.optimizer, self.schedule = make_optimizer(config)
             self.optimizer.build(self.model.trainable_variables)
             self.saved_states = saved_state_variables(self.model, config.batch_size)
             self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        if not resume:
+            self._save_data_options(spec)
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
@@ -174,10 +174,12 @@ class Trainer:
             self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
 
     def _save_data_options(self, spec):
-        """A new run keeps the data options as resolved (split sizes and all) and its vocabulary."""
+        """A new run keeps the data options as resolved (split sizes and all), its model's parameter count and
+        its vocabulary."""
         for name, value in dataclasses.asdict(spec).items():
             if name != "corpus":  # the name the user gave (resolved by the session), not a run's copy of stdin
                 setattr(self.config, name, value)
+        self.config.parameters = self.model.parameter_count
         self.run.save_config(self.config)
         write_atomically(self.run.vocab_path, self.vocabulary.to_json())
 
@@ -271,6 +273,7 @@ class Trainer:
     def _after_bad_steps(self, count):
         """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
         if self.config.on_nan == "stop":
+            self.run.append_metrics({"step": self.step, "diverged": True, "bad_steps": self.bad_steps})
             raise RunFailed(
                 f"{count} non-finite steps in a row at step {self.step}; stopped. The last good checkpoint "
                 f"{self.manager.latest_checkpoint} is kept: resume with a lower --lr or --on-nan rollback")
