@@ -44,13 +44,16 @@ def candidates(logits, top_k, top_p):
 
 
 class Sampler:
+    """Continues texts with a model; ``continue_ids`` is one graph call (the generation loop compiled with XLA),
+    which ``rnncli export`` saves into the SavedModel's ``sample`` signature."""
+
     def __init__(self, model, jit_compile=True):
         self.model = model
 
-        @tf.function(reduce_retracing=True)
         def prime(ids, states):
-            _, states = model(ids, states)
-            return states
+            """The states after reading ``ids`` ``[P, B]`` one step at a time."""
+            return tf.while_loop(lambda t, _: t < tf.shape(ids)[0],
+                                 lambda t, states: (t + 1, model.step(ids[t], states)[1]), (0, states))[1]
 
         @tf.function(jit_compile=jit_compile)
         def generate(first_ids, states, length, temperature, top_k, top_p, banned, seed):
@@ -64,38 +67,40 @@ class Sampler:
                 ids = tf.where(temperature > 0.0, drawn, greedy)
                 return t + 1, ids, states, generated.write(t, ids)
 
-            generated = tf.TensorArray(tf.int32, size=length)
+            generated = tf.TensorArray(tf.int32, size=length, element_shape=tf.TensorShape([None]))
             _, _, _, generated = tf.while_loop(
                 lambda t, *_: t < length, body, (tf.constant(0), first_ids, states, generated),
                 maximum_iterations=length,
             )
             return tf.transpose(generated.stack())
 
-        self._prime = prime
-        self._generate = generate
+        scalar = tf.TensorSpec([], tf.int32)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.int32), scalar, scalar, tf.TensorSpec([], tf.float32),
+                                      scalar, tf.TensorSpec([], tf.float32), scalar, scalar])
+        def continue_ids(prime_ids, rows, length, temperature, top_k, top_p, banned, seed):
+            """``[rows, length]`` ids continuing ``prime_ids`` ``[P]``; for ``P = 0`` the first id is drawn
+            uniformly (never ``banned``) and counts towards ``length``."""
+            states = model.initial_states(rows)
+            if tf.size(prime_ids) == 0:
+                first = tf.random.stateless_uniform([rows], tf.stack([seed, -1]), 0, model.vocab_size, tf.int32)
+                first = tf.where(first == banned, (banned + 1) % model.vocab_size, first)
+                return tf.concat([first[:, None], generate(first, states, length - 1, temperature, top_k, top_p,
+                                                           banned, seed)], axis=1)
+            prime = tf.tile(prime_ids[:, None], [1, rows])
+            return generate(prime[-1], prime_states(prime[:-1], states), length, temperature, top_k, top_p, banned,
+                            seed)
+
+        prime_states = prime
+        self.continue_ids = continue_ids
 
     def sample(self, prime_ids, length, num_samples=1, seed=0, drawing=Drawing()):
         """``[num_samples, length]`` ids that continue ``prime_ids`` (a random first id when it is empty), each
         drawn as ``drawing`` says."""
-        rng = np.random.default_rng(seed)
-        states = self.model.initial_states(num_samples)
-        if len(prime_ids) == 0:
-            first = rng.integers(0, self.model.vocab_size, num_samples).astype(np.int32)
-            first[first == drawing.banned] = (drawing.banned + 1) % self.model.vocab_size
-            prefix = first[:, None]
-            length -= 1
-        else:
-            prime = np.tile(np.asarray(prime_ids, dtype=np.int32)[:, None], (1, num_samples))
-            if len(prime_ids) > 1:
-                states = self._prime(prime[:-1], states)
-            first = prime[-1]
-            prefix = np.zeros((num_samples, 0), dtype=np.int32)
-        if length <= 0:
-            return prefix
-        generated = self._generate(first, states, tf.constant(length), tf.constant(float(drawing.temperature)),
-                                   tf.constant(int(drawing.top_k)), tf.constant(float(drawing.top_p)),
-                                   tf.constant(int(drawing.banned)), tf.constant(int(seed), tf.int32))
-        return np.concatenate([prefix, generated.numpy()], axis=1)
+        return self.continue_ids(
+            tf.constant(np.asarray(prime_ids, dtype=np.int32).reshape(-1)), tf.constant(num_samples),
+            tf.constant(length), tf.constant(float(drawing.temperature)), tf.constant(int(drawing.top_k)),
+            tf.constant(float(drawing.top_p)), tf.constant(int(drawing.banned)), tf.constant(int(seed))).numpy()
 
 
 def sample_run(run_dir, length, drawing=Drawing(), prime="", prime_file=None, num_samples=1, seed=0,

@@ -11,6 +11,7 @@ from rnncli.cli.compare import compare
 from rnncli.cli.datasets import datasets
 from rnncli.cli.diagonal import diagonal
 from rnncli.cli.evaluate import evaluate
+from rnncli.cli.export import export
 from rnncli.cli.group import RnncliGroup, start_command
 from rnncli.cli.runs import runs
 from rnncli.cli.sample import sample
@@ -37,5 +38,5 @@ def main(debug):
     start_command(debug)
 
 
-for command in (train, sample, evaluate, runs, datasets, cells, compare, diagonal):
+for command in (train, sample, evaluate, export, runs, datasets, cells, compare, diagonal):
     main.add_command(command)
