@@ -19,12 +19,16 @@ import statistics
 from dataclasses import dataclass
 
 import numpy as np
+from rich.console import Console
 
 from rnncli.errors import RunFailed
+from rnncli.report import training_progress
 from rnncli.resume import apply_options, record
 from rnncli.run_dir import RunDirectory, write_atomically
 
 RESULT = "result.json"
+#: Each study run's own log (what ``rnncli train`` would print), in its run directory.
+LOG = "train.log"
 
 
 def parameter_polynomial(config, vocab_size):
@@ -83,38 +87,48 @@ class Study:
     def train_all(self, configs, given, console):
         """Train (or resume, or skip) every run; returns their ``RunResult`` in plan order. ``given`` holds the
         options given on the command line: a run resumed from an earlier invocation applies or refuses them
-        as ``rnncli train --resume`` does (``rnncli.resume``)."""
+        as ``rnncli train --resume`` does (``rnncli.resume``). Each run writes its own log into ``train.log`` in
+        its directory; ``console`` gets one line per run and, on a terminal, a bar over the whole study."""
+        planned = [dataclasses.replace(config, seed=seed) for config in configs.values() for seed in range(self.seeds)]
         results = []
-        for cell, config in configs.items():
-            for seed in range(self.seeds):
-                results.append(self._train_one(dataclasses.replace(config, seed=seed), given, console))
+        progress, task = training_progress(console, len(planned), 0, label="study")
+        with progress:
+            for number, config in enumerate(planned, 1):
+                result, how = self._train_one(config, given)
+                outcome = "diverged" if result.diverged else f"valid bpc {result.valid_bpc:.3f}"
+                console.print(f"run {number}/{len(planned)}  {config.cell} seed {config.seed}  {how}  {outcome}  "
+                              f"{result.wall_seconds:.0f} s", markup=False)
+                progress.update(task, completed=number)
+                results.append(result)
         return results
 
-    def _train_one(self, config, given, console):
+    def _train_one(self, config, given):
+        """``(RunResult, how)``: the run of ``config`` trained, resumed or kept from an earlier invocation."""
         from rnncli.train import Trainer
 
         path = self.run_path(config.cell, config.seed)
         if (path / RESULT).exists():
-            console.print(f"{config.cell} seed {config.seed}: finished earlier, kept")
-            return RunResult(**json.loads((path / RESULT).read_text()))
+            return RunResult(**json.loads((path / RESULT).read_text())), "kept"
         if path.exists() and any(path.iterdir()):
             run = RunDirectory.open(path)
             planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
             resumption = apply_options(run.config(), {**given, **planned})
-            config = resumption.config
-            console.print(f"{config.cell} seed {config.seed}: resuming")
-            trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
-            run.save_config(record(resumption, trainer.step))
+            config, how = resumption.config, "resumed"
         else:
-            console.print(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
-            trainer = Trainer(config, RunDirectory.create(path, config), console)
-            run = trainer.run
-        diverged = False
-        try:
-            trainer.run_training()
-        except RunFailed as failure:
-            console.print(f"{config.cell} seed {config.seed} diverged: {failure}")
-            diverged = True
+            run, resumption, how = RunDirectory.create(path, config), None, f"hidden {config.hidden}"
+        with open(run.path / LOG, "a", encoding="utf-8") as log:
+            console = Console(file=log, highlight=False, soft_wrap=True)
+            if resumption:
+                trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
+                run.save_config(record(resumption, trainer.step))
+            else:
+                trainer = Trainer(config, run, console)
+            try:
+                trainer.run_training()
+                diverged = False
+            except RunFailed as failure:
+                console.print(f"diverged: {failure}")
+                diverged = True
         records = run.metrics()
         speeds = [r["chars_per_sec"] for r in records if "chars_per_sec" in r]  # windows without tracing
         final = {"valid_bpc": math.inf, "valid_perplexity": math.inf} if diverged else \
@@ -122,9 +136,9 @@ class Study:
         result = RunResult(config.cell, config.seed, config.hidden, trainer.model.parameter_count, trainer.step,
                            final["valid_bpc"], final["valid_perplexity"],
                            statistics.median(speeds) if speeds else math.nan,
-                           [r for r in records if "elapsed_s" in r][-1]["elapsed_s"], diverged)
+                           max((r["elapsed_s"] for r in records if "elapsed_s" in r), default=0.0), diverged)
         write_atomically(path / RESULT, json.dumps(dataclasses.asdict(result)))
-        return result
+        return result, how
 
 
 def summarise(results):
@@ -168,32 +182,40 @@ def validation_curve(study, cell):
 
 
 def plot_study(study, rows, path):
+    """``study.png``: each cell's validation bpc (mean over seeds) against step and against wall-clock time. Cells
+    are told apart by colour and line style together (16 cells stay distinct), the legend outside the plots
+    lists them in the table's order with their final figure, and the axis spans the trained range: from just
+    below the best value to the highest value any model reaches once it has started learning (its second
+    evaluation), so a diverging cell does not flatten the others."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (by_step, by_time) = plt.subplots(1, 2, figsize=(12, 4.5))
-    colours = plt.cm.tab20(np.linspace(0, 1, 20))
-    untrained = []
-    for index, row in enumerate(rows):
+    figure, (by_step, by_time) = plt.subplots(1, 2, figsize=(13, 5))
+    colours = plt.cm.tab10(np.arange(10))
+    styles = ("-", "--", ":", "-.")
+    finite = []
+    for rank, row in enumerate(rows):
         steps, seconds, bpc = validation_curve(study, row["cell"])
-        style = {"marker": ".", "label": row["cell"], "color": colours[index % 20]}
+        style = {"marker": ".", "color": colours[rank % 10], "linestyle": styles[rank // 10 % len(styles)],
+                 "label": f"{rank + 1}. {row['cell']}  {row['valid_bpc_mean']:.3f}"}
         by_step.plot(steps, bpc, **style)
         by_time.plot(seconds, bpc, **style)
-        untrained.extend(bpc[:1])
-    if untrained:  # a diverging cell would flatten every other curve: show up to where models start
+        finite.extend(b for b in bpc[1:] if math.isfinite(b))
+    if finite:
+        low, high = min(finite), max(finite)
         for axis in (by_step, by_time):
-            axis.set_ylim(0, 1.05 * max(untrained))
+            axis.set_ylim(low - 0.05 * (high - low + 0.1), high + 0.05 * (high - low + 0.1))
     by_step.set(xlabel="step", ylabel="validation bits per character", title="Validation bpc by step")
-    by_time.set(xlabel="wall-clock seconds", ylabel="validation bits per character", title="... by wall-clock time")
+    by_time.set(xlabel="wall-clock seconds", title="... by wall-clock time")
     for axis in (by_step, by_time):
         axis.grid(alpha=0.3)
-    by_time.legend(fontsize="small", ncol=2)
+    by_time.legend(title="rank, cell, final bpc", fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    figure.suptitle(f"{study.path.name}: {len(rows)} cells, {study.seeds} seed(s) each, ranked by final validation bpc")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
-
 
 
 def run_study(study_dir, cells, seeds, base, match_params, given, console):

@@ -55,22 +55,34 @@ def describe_loss(name, nats):
     return f"{name}: {nats:.3f} nats = {nats / math.log(2):.3f} bpc = perplexity {perplexity(nats):.2f}"
 
 
-def plot_curves(records, path):
-    """``curves.png``: training loss and validation perplexity against step."""
+def plot_curves(records, path, title, baselines, unit="character"):
+    """``curves.png``: training loss (average per log) and validation loss against step, both in bits per
+    ``unit`` on one axis, under ``title``, with the ``baselines`` (``{name: nats}``, see ``corpus_baselines``)
+    as labelled horizontal lines; the axis stops a little above the worst baseline, so a model still learning
+    fills the picture."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    train = [r for r in records if "loss" in r]
-    valid = [r for r in records if "valid_perplexity" in r]
-    figure, (loss_axis, ppl_axis) = plt.subplots(1, 2, figsize=(10, 4))
-    loss_axis.plot([r["step"] for r in train], [r["loss"] for r in train])
-    loss_axis.set(xlabel="step", ylabel="average training loss (nats)", title="Training loss")
-    ppl_axis.plot([r["step"] for r in valid], [r["valid_perplexity"] for r in valid], marker="o")
-    ppl_axis.set(xlabel="step", ylabel="perplexity", title="Validation perplexity")
-    for axis in (loss_axis, ppl_axis):
-        axis.grid(alpha=0.3)
+    bits = 1 / math.log(2)
+    train = [r for r in records if "loss" in r and math.isfinite(r["loss"])]
+    valid = [r for r in records if "valid_bpc" in r and math.isfinite(r["valid_bpc"])]
+    figure, axis = plt.subplots(figsize=(9, 5))
+    axis.plot([r["step"] for r in train], [r["loss"] * bits for r in train], color="tab:blue", alpha=0.8,
+              label="training (average since the last log)")
+    axis.plot([r["step"] for r in valid], [r["valid_bpc"] for r in valid], color="tab:orange", marker="o",
+              label="validation (whole split)")
+    for (name, nats), style in zip(baselines.items(), (":", "--")):
+        axis.axhline(nats * bits, color="grey", linestyle=style, linewidth=1)
+        axis.annotate(f"{name} baseline {nats * bits:.2f}", (0.99, nats * bits), xycoords=("axes fraction", "data"),
+                      ha="right", va="bottom", fontsize=8, color="dimgrey")
+    shown = [r["loss"] * bits for r in train] + [r["valid_bpc"] for r in valid]
+    top = 1.05 * max(baselines.values()) * bits
+    axis.set_ylim(max(0.0, 0.95 * min(shown, default=0.0)), top)
+    axis.set(xlabel="step", ylabel=f"bits per {unit}", title=title)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper right", bbox_to_anchor=(1.0, 0.93), fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -260,7 +260,9 @@ class Trainer:
                     self.console.print(f"time limit {c.max_seconds:g} s reached at step {step}; checkpoint saved")
                     break
         self.writer.flush()
-        plot_curves(self.run.metrics(), self.run.curves)
+        c = self.config
+        plot_curves(self.run.metrics(), self.run.curves, f"{self.run.path.name}: {c.cell} {c.layers}x{c.hidden}, "
+                    f"{self.model.parameter_count:,} parameters", self.baselines, self.vocabulary.unit)
         checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
         best = {f"best_{name}": value for name, value in (self.best.record or {}).items() if name != "checkpoint"}
         return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, **best, "parameter_checksum": checksum,

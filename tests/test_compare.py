@@ -56,8 +56,12 @@ def test_a_tiny_study_ranks_cells_writes_its_files_and_resumes(tmp_path, small_c
     (study / "mut1" / "seed1" / "result.json").unlink()  # as if that run had been interrupted
     again = invoke(*args)
     assert again.exit_code == 0, again.output
-    assert again.stderr.count("finished earlier, kept") == 3
-    assert "mut1 seed 1: resuming" in again.stderr
+    how = {("mut1", 1): "resumed"}
+    assert [line for line in again.stderr.splitlines() if line.startswith("run ")] == [
+        f"run {n}/4  {r['cell']} seed {r['seed']}  {how.get((r['cell'], r['seed']), 'kept')}  "
+        f"valid bpc {r['valid_bpc']:.3f}  {r['wall_seconds']:.0f} s" for n, r in enumerate(saved["runs"], 1)]
+    assert "step " not in again.stderr  # each run's own log goes to its directory
+    assert "validation perplexity" in (study / "mut1" / "seed1" / "train.log").read_text()
     assert json.loads((study / "study.json").read_text())["runs"] == saved["runs"]
 
 

@@ -79,16 +79,23 @@ def plot_predictions(trained, showcase, path):
         panels.append((f"{name}\nbefore", lambda k, m=model: m.before[k]))
         panels.append((f"{name}\nafter", lambda k, m=model: m.after[k]))
     grids = len(showcase.inputs)
-    figure, axes = plt.subplots(grids, len(panels), figsize=(2.2 * len(panels), 2.3 * grids), squeeze=False)
+    figure, axes = plt.subplots(grids, len(panels), figsize=(2.3 * len(panels) + 1.2, 2.3 * grids + 1.0),
+                                squeeze=False)
     for k in range(grids):
         row, column = showcase.second_x[k]
         for axis, (title, values) in zip(axes[k], panels):
-            axis.imshow(values(k), vmin=0.0, vmax=1.0, cmap="viridis")
+            image = axis.imshow(values(k), vmin=0.0, vmax=1.0, cmap="viridis")
             axis.scatter([column], [row], s=120, facecolors="none", edgecolors="red")
             axis.set_xticks([])
             axis.set_yticks([])
             if k == 0:
-                axis.set_title(title, fontsize=9)
-    figure.tight_layout()
+                axis.set_title(title, fontsize=10)
+        axes[k][0].set_ylabel(f"grid {k + 1}", fontsize=10)
+    figure.suptitle("Predictions on held-out grids: each output is the probability of a 1 (colour bar)",
+                    fontsize=11)
+    figure.text(0.5, 0.01, "Red circle: the cell of the second x, which only a model that sees up and to the left "
+                "(a 2D receptive field) can predict.", ha="center", fontsize=10)
+    figure.tight_layout(rect=(0, 0.04, 0.93, 0.95))
+    figure.colorbar(image, ax=axes, fraction=0.02, pad=0.02, label="predicted value")
     figure.savefig(path, dpi=80)
     plt.close(figure)

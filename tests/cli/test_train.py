@@ -45,7 +45,7 @@ def test_train_writes_the_run_directory(trained_run):
     assert samples.startswith("── sample 1 of 5, step 0, temperature 1 ──\n  ")
     assert samples.count("── sample ") == 15
     png = (run / "curves.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1000, 400)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (900, 500)
 
 
 def test_tensorboard_events_hold_the_logged_scalars(trained_run):
