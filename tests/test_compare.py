@@ -10,6 +10,7 @@ from rnncli.cli import main
 from rnncli.compare import hidden_for_parameters, parameter_polynomial
 from rnncli.config import TrainConfig
 from rnncli.restore import build_model
+from tests.pictures import assert_drawn
 
 TINY = ["--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "2", "--eval-every", "3",
         "--sample-every", "0", "--valid-size", "300"]
@@ -49,7 +50,7 @@ def test_a_tiny_study_ranks_cells_writes_its_files_and_resumes(tmp_path, small_c
     assert len(saved["runs"]) == 4 and {r["steps"] for r in saved["runs"]} == {6}
     lines = (study / "study.csv").read_text().splitlines()
     assert lines[0].startswith("cell,seed,hidden,parameters") and len(lines) == 5
-    assert (study / "study.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_drawn(study / "study.png", size=(1300, 500))
     seeds = {r["seed"]: r["valid_bpc"] for r in saved["runs"] if r["cell"] == "lstm"}
     assert seeds[0] != seeds[1]  # different seeds, different runs
 

@@ -1,12 +1,12 @@
 """rnncli train / sample / eval end to end through the command line, in process."""
 
 import json
-import struct
 
 import pytest
 from click.testing import CliRunner
 
 from rnncli.cli import main
+from tests.pictures import assert_drawn
 
 TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
         "--eval-every", "10", "--sample-every", "10", "--checkpoint-every", "5", "--valid-size", "500"]
@@ -44,8 +44,7 @@ def test_train_writes_the_run_directory(trained_run):
     samples = (run / "samples.txt").read_text()
     assert samples.startswith("── sample 1 of 5, step 0, temperature 1 ──\n  ")
     assert samples.count("── sample ") == 15
-    png = (run / "curves.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (900, 500)
+    assert_drawn(run / "curves.png", size=(900, 500))
 
 
 def test_tensorboard_events_hold_the_logged_scalars(trained_run):

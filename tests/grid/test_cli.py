@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from rnncli.cli import main
 from rnncli.grid.config import MODEL_NAMES
 from rnncli.tensorflow_quiet import tf
+from tests.pictures import assert_drawn
 
 TINY = ["--size", "4", "--steps", "3", "--hidden", "4", "--batch-size", "2", "--eval-grids", "8"]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def invoke(*args):
@@ -50,7 +50,7 @@ def test_the_seed_style_log_and_the_plots_are_written(finished_run):
     assert lines[0] == "steps_md_lstm overall_loss_md_lstm time_md_lstm relevant_loss_md_lstm"
     assert [line.split()[0] for line in lines[1:]] == ["0000", "0001", "0002"]
     for plot in ("loss.png", "predictions.png"):
-        assert (run / plot).read_bytes()[:8] == PNG_SIGNATURE
+        assert_drawn(run / plot)
     assert json.loads((run / "config.json").read_text())["height"] == 4
 
 
