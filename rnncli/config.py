@@ -73,4 +73,5 @@ class TrainConfig(StackOptions, CorpusSpec):
     ARCHITECTURE = ("cell", "hidden", "layers", "embedding_size", "batch_size", "unroll", "vertical", "layer_skip",
                     "residual", "time_skip", "state_averaging")
     #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
-    DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size")
+    DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
+            "member")

@@ -98,6 +98,10 @@ CORPUS_OPTIONS = [
                   "character; 10000 words).", DATA, click.IntRange(min=2), show_default=False),
     config_option("max_vocab", "Refuse a character vocabulary larger than this (a wrong --encoding or binary "
                   "data).", DATA, POSITIVE),
+    config_option("member", "The file to read from an archive (zip, tar.gz, ...) that holds several.", DATA,
+                  show_default=False, metavar="NAME"),
+    config_option("stall_timeout", "Seconds a download may go without receiving a byte before it is retried.",
+                  DATA, POSITIVE_FLOAT),
 ]
 
 
@@ -124,8 +128,8 @@ def parse_layer_devices(context, parameter, value):
 
 #: The options of ``rnncli train`` that describe a run (``compare`` takes them too), panel by panel.
 RUN_OPTIONS = [
-    config_option("corpus", "Catalog name (see rnncli datasets list), text file, folder of .txt files, http(s) "
-                  "URL, or - for stdin.", DATA),
+    config_option("corpus", "Catalog name (see rnncli datasets list), text file, archive (.zip, .tar.gz, .gz, "
+                  ".bz2, .xz), folder of .txt files, http(s) URL, or - for stdin.", DATA),
     *CORPUS_OPTIONS,
     config_option("cell", "Recurrent cell; `rnncli cells` lists them with their equations.", MODEL,
                   click.Choice(CELL_NAMES)),

@@ -111,7 +111,9 @@ def resolve_spec(spec, defaults):
 def load_corpus(spec, console=None, vocabulary=None):
     """``(corpus, resolved)``: the ``Corpus`` that ``spec`` describes (downloaded when needed), and ``spec`` with
     every default filled in, split sizes included, for a run to save."""
-    source = resolve_source(spec.corpus, spec.data_dir, console)
+    source = resolve_source(spec, console)
+    if source.notice and console is not None:
+        console.print(source.notice, markup=False, highlight=False)
     spec = resolve_spec(spec, source.defaults)
     text = read_text(source, spec.encoding, spec.normalize)
     corpus = prepare_corpus(text.text, _given(spec.valid_size, source.defaults.valid_size),
@@ -123,7 +125,7 @@ def load_corpus(spec, console=None, vocabulary=None):
 
 def load_ids(spec, vocabulary, console=None):
     """``(ids, unknown)`` of the whole text ``spec`` names, under a trained run's ``vocabulary``."""
-    source = resolve_source(spec.corpus, spec.data_dir, console)
+    source = resolve_source(spec, console)
     spec = resolve_spec(spec, source.defaults)
     return vocabulary.encode(read_text(source, spec.encoding, spec.normalize).text)
 

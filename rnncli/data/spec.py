@@ -27,6 +27,10 @@ class CorpusSpec:
     level: str | None = None
     vocab_size: int | None = None
     max_vocab: int = MAX_CHARACTERS
+    #: The file of an archive to read (``--member``), when it holds more than one.
+    member: str | None = None
+    #: Seconds without a byte from the server before a download counts as stalled (and is retried).
+    stall_timeout: float = 30.0
 
     @classmethod
     def of(cls, options, **changes):

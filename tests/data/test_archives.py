@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from rnncli.data.archives import escapes, extract_member
-from rnncli.data.download import DownloadError
+from rnncli.data.archives import ArchiveError
 from tests.archives import make_tgz, make_zip
 
 TEXT = b" anarchism originated as a term of abuse" * 50
@@ -26,7 +26,7 @@ def test_an_archive_with_an_escaping_member_is_refused_whole(tmp_path, bad):
     folder = tmp_path / "cache"
     folder.mkdir()
     archive = make_zip(folder / "bundle.zip", {"text8": TEXT, bad: b"owned"})
-    with pytest.raises(DownloadError, match="refusing the archive, its member .* escapes"):
+    with pytest.raises(ArchiveError, match="refusing the archive, its member .* escapes"):
         extract_member(archive, "zip", "text8", folder / "text8", len(TEXT))
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["bundle.zip", "cache"]
 
@@ -38,14 +38,14 @@ def test_escaping_names_are_recognised_and_ordinary_ones_are_not():
 
 def test_a_member_larger_than_declared_is_refused_and_nothing_is_kept(tmp_path):
     archive = make_zip(tmp_path / "bomb.zip", {"text8": b"\0" * 1_000_000})
-    with pytest.raises(DownloadError, match="holds more than the 1,000 bytes expected"):
+    with pytest.raises(ArchiveError, match="holds more than the 1,000 bytes expected"):
         extract_member(archive, "zip", "text8", tmp_path / "text8", 1000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.zip"]
 
 
 def test_a_member_shorter_than_declared_is_refused(tmp_path):
     archive = make_tgz(tmp_path / "short.tgz", {"text8": TEXT})
-    with pytest.raises(DownloadError, match=f"holds {len(TEXT):,} bytes, not the {len(TEXT) + 1:,} expected"):
+    with pytest.raises(ArchiveError, match=f"holds {len(TEXT):,} bytes, not the {len(TEXT) + 1:,} expected"):
         extract_member(archive, "tar.gz", "text8", tmp_path / "text8", len(TEXT) + 1)
     assert not (tmp_path / "text8").exists()
 
@@ -55,14 +55,14 @@ def test_a_truncated_archive_is_reported_as_damaged(tmp_path, kind, make):
     whole = make(tmp_path / "whole", {"text8": bytes(range(256)) * 400}).read_bytes()
     truncated = tmp_path / "truncated"
     truncated.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(DownloadError, match="damaged or truncated"):
+    with pytest.raises(ArchiveError, match="damaged or truncated"):
         extract_member(truncated, kind, "text8", tmp_path / "text8")
     assert not (tmp_path / "text8").exists() and not (tmp_path / "text8.part").exists()
 
 
 def test_a_missing_member_or_a_link_is_refused(tmp_path):
     archive = make_tgz(tmp_path / "links.tgz", {"real": TEXT}, links=[("text8", "real")])
-    with pytest.raises(DownloadError, match="'text8' is not a regular file"):
+    with pytest.raises(ArchiveError, match="'text8' is not a regular file"):
         extract_member(archive, "tar.gz", "text8", tmp_path / "text8")
-    with pytest.raises(DownloadError, match="has no member 'absent'"):
+    with pytest.raises(ArchiveError, match="has no member 'absent'"):
         extract_member(archive, "tar.gz", "absent", tmp_path / "text8")
