@@ -339,4 +339,5 @@ def _accept_complete_part(part, have, response):
 
 def _progress(console):
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                    TimeRemainingColumn(), console=console, transient=True, disable=console is None)
+                    TimeRemainingColumn(), console=console, transient=True,
+                    disable=console is None or not console.is_terminal)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from rnncli.data.archives import ArchiveError, archive_kind, member_names
 from rnncli.data.cache import download_path, fetch_entry, member_path, record_digest
-from rnncli.data.catalog import CatalogEntry, load_catalog
+from rnncli.data import catalog
+from rnncli.data.catalog import CatalogEntry
 from rnncli.data.download import sha256_of
 from rnncli.errors import UsageProblem
 
@@ -85,7 +86,7 @@ def find_copy(path):
     """The ``CatalogCopy`` that ``path`` is, when exactly one catalog entry with a recorded size recognises it."""
     size = Path(path).stat().st_size
     copies = []
-    for entry in load_catalog().values():
+    for entry in catalog.load_catalog().values():
         sizes = {entry.bytes} | ({entry.members[0].bytes} if len(entry.members) == 1 else set())
         if size in sizes - {None}:
             try:
