@@ -65,8 +65,12 @@ class TrainConfig(StackOptions, CorpusSpec):
 
     @classmethod
     def from_json(cls, text):
+        """A saved config; a word-level run saved before ``--tokenizer`` existed split words on whitespace."""
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
+        saved = json.loads(text)
+        if saved.get("level") == "word":
+            saved.setdefault("tokenizer", "whitespace")
+        return cls(**{k: v for k, v in saved.items() if k in known})
 
     #: Options that fix the shape of the weights or of the saved state, or how layers connect: a resumed run
     #: must not change them.
@@ -74,4 +78,4 @@ class TrainConfig(StackOptions, CorpusSpec):
                     "residual", "time_skip", "state_averaging")
     #: Options that decide the training ids (``rnncli.data.spec.CorpusSpec``): a resumed run must not change them.
     DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
-            "member")
+            "tokenizer", "member")

@@ -29,7 +29,7 @@ APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "clip_norm
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
-         "max_vocab", "member")
+         "max_vocab", "tokenizer", "member")
 _INITIAL_WEIGHTS = ("seed", "init", "orthogonal_scale", "forget_bias")
 
 

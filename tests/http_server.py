@@ -39,7 +39,7 @@ class FileServer:
         self.failures, self.cuts, self.silences, self.stalls, self.requests = [], [], [], [], []
         self.conditional = []
         self.sent = 0
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
 
     def url(self, name):
@@ -121,6 +121,11 @@ def _reset(handler):
     handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     handler.connection.close()
     handler.close_connection = True
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that hangs up or speaks TLS to this plain server is what some tests do: no traceback."""
 
 
 def _handler_for(server):

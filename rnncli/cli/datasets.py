@@ -90,7 +90,7 @@ def info(source, json_output, **options):
     """Characters, vocabulary, the most and least frequent symbols, splits and unknown symbols of SOURCE: a catalog
     name, text file, folder of .txt files, http(s) URL, or - for stdin."""
     from rnncli.data.corpus import load_corpus
-    from rnncli.data.describe import describe_corpus
+    from rnncli.data.describe import describe_corpus, unknown_rate_lines
     from rnncli.data.spec import CorpusSpec
     from rnncli.report import make_console
 
@@ -99,8 +99,10 @@ def info(source, json_output, **options):
     summary = describe_corpus(corpus, spec)
     if json_output:
         click.echo(json.dumps(summary, ensure_ascii=False))
-    else:
-        _print_summary(console, summary)
+        return
+    _print_summary(console, summary)
+    for line in unknown_rate_lines(corpus):
+        console.print(line, markup=False, highlight=False)
 
 
 def _print_summary(console, s):

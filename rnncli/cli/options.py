@@ -14,7 +14,7 @@ import rich_click as click
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
 from rnncli.config import ON_NAN, OPTIMIZERS, STRATEGIES, TrainConfig
-from rnncli.data.spec import LEVELS, NORMALIZATIONS
+from rnncli.data.spec import LEVELS, NORMALIZATIONS, TOKENIZERS
 from rnncli.models.stack_options import VERTICAL_MODES
 from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
 
@@ -92,8 +92,11 @@ CORPUS_OPTIONS = [
                   "Udacity seed).", DATA, click.Choice(["end", "start"])),
     encoding_option("the corpus's, else utf-8"),
     normalize_option("the corpus's, else none"),
-    config_option("level", "Model characters, or whitespace-separated words with <eos> at line ends (default: "
-                  "the corpus's, else char).", DATA, click.Choice(LEVELS), show_default=False),
+    config_option("level", "Model characters, or words with <eos> at line ends (default: the corpus's, else "
+                  "char).", DATA, click.Choice(LEVELS), show_default=False),
+    config_option("tokenizer", "How --level word splits words: words (words, numbers and each punctuation mark "
+                  "apart, contractions as the Penn Treebank: do n't) or whitespace (default: the corpus's, else "
+                  "words).", DATA, click.Choice(TOKENIZERS), show_default=False),
     config_option("vocab_size", "At most N symbols: the most frequent, with <unk> for the rest (default: every "
                   "character; 10000 words).", DATA, click.IntRange(min=2), show_default=False),
     config_option("max_vocab", "Refuse a character vocabulary larger than this (a wrong --encoding or binary "

@@ -151,6 +151,14 @@ def word_run(tmp_path_factory):
     return folder
 
 
+def test_word_level_info_gives_the_unknown_rate_and_warns_above_5_percent(tmp_path):
+    (tmp_path / "corpus.txt").write_text("Romeo, Romeo? wherefore art thou Romeo.\n" * 20 + "Juliet!\n", "utf-8")  # 57 of 193 training words, 5 of 10 validation words outside the 5 most frequent
+    shown = invoke("datasets", "info", tmp_path / "corpus.txt", "--level", "word", "--vocab-size", 6,
+                   "--valid-size", 10).output
+    assert "<unk>: 29.5% of the training words, 50.0% of the validation words (vocabulary 6, --tokenizer words)" \
+        in shown and "warning: more than 5% of the words are <unk>" in shown
+
+
 def test_a_word_level_run_saves_its_vocabulary_and_samples_words(word_run):
     vocabulary = json.loads((word_run / "run" / "vocab.json").read_text())
     assert vocabulary["level"] == "word" and len(vocabulary["symbols"]) == 8 and vocabulary["symbols"][-1] == "<unk>"
