@@ -26,7 +26,8 @@ class FileServer:
     ``cuts`` lists byte counts: each answer sends its full headers, then only that many bytes, and hangs up;
     ``silences`` lists seconds: each answer sends its full headers (and its ``cuts`` bytes, else none), then
     nothing for that long, then hangs up;
-    ``stalls`` lists seconds to stay silent, one per request, before answering.
+    ``stalls`` lists seconds to stay silent, one per request, before answering;
+    ``trickle`` (seconds) sends the body one byte at a time, that long apart.
     ``requests`` records ``(name, Range header)`` per request, ``conditional`` the ``If-None-Match`` headers;
     ``sent`` counts body bytes written.
     """
@@ -36,6 +37,7 @@ class FileServer:
         self.types, self.redirects = {}, {}
         self.ranges = True
         self.resets = 0
+        self.trickle = None
         self.failures, self.cuts, self.silences, self.stalls, self.requests = [], [], [], [], []
         self.conditional = []
         self.sent = 0
@@ -107,13 +109,24 @@ class FileServer:
             payload = payload[: self.cuts.pop(0) if self.cuts else 0]
             handler.close_connection = True
         try:
-            handler.wfile.write(payload)
-            handler.wfile.flush()
+            for piece in _pieces(payload, self.trickle):
+                handler.wfile.write(piece)
+                handler.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):  # the client refused the answer and hung up
             return
         self.sent += len(payload)
         if silence is not None:
             time.sleep(silence)
+
+
+def _pieces(payload, trickle):
+    """The whole payload at once, or one byte at a time ``trickle`` seconds apart."""
+    if trickle is None:
+        yield payload
+        return
+    for offset in range(len(payload)):
+        yield payload[offset : offset + 1]
+        time.sleep(trickle)
 
 
 def _reset(handler):

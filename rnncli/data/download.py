@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import requests
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import ReadTimeoutError
 
 from rnncli.data.spec import CorpusSpec
@@ -142,7 +143,7 @@ def download(url, destination, expected_bytes=None, sha256=None, console=None, r
         try:
             arrived = _fetch_into(part, url, expected_bytes, retry.timeout_seconds, console, label, validators)
             break
-        except requests.RequestException as problem:
+        except (requests.RequestException, TransportError) as problem:
             failure = _network_failure(problem, url, _size(part), retry.timeout_seconds)
         except _Transient as problem:
             failure = problem
@@ -223,7 +224,8 @@ def _causes(problem):
 
 
 def _network_failure(problem, url, received, timeout):
-    """An ``_Unreachable`` or a ``_Transient`` that says in one line what ``problem`` (from requests) means."""
+    """An ``_Unreachable`` or a ``_Transient`` that says in one line what ``problem`` (from requests, or from
+    urllib3 while the body streams) means."""
     host = urlsplit(url).hostname
     causes = _causes(problem)
 
@@ -298,7 +300,8 @@ def _stream_body(response, part, start, limit, url, console, label):
     try:
         with _progress(console) as progress:
             task = progress.add_task(label, total=limit, completed=start)
-            for chunk in response.iter_content(READ_BYTES):
+            # read1: whatever has arrived, up to READ_BYTES, so a trickle is written (and shown) as it comes
+            for chunk in iter(lambda: response.raw.read1(READ_BYTES, decode_content=True), b""):
                 written += len(chunk)
                 if limit is not None and written > limit:
                     raise DownloadError(f"{url} sent more than the {limit:,} bytes expected; nothing was kept")

@@ -5,8 +5,8 @@ holds a single file, that file extracted (``text8``). It is E's when its size is
 E records a SHA-256, so is its digest; a download that is an archive must also hold E's members, with the
 sizes E records. ``rnncli datasets add E PATH`` puts a checked copy where a download would have put it, with
 its SHA-256 recorded, so E is then read offline. ``--corpus PATH`` names a copy when exactly one entry
-recognises it (a size the catalog records, and every recorded check passes): it is then read with E's
-splits and normalisation, as ``--corpus E`` would be.
+records its size and E's checks pass: it is then read with E's splits and normalisation, as ``--corpus E``
+would be.
 """
 
 import os
@@ -83,19 +83,17 @@ def _check_members(entry, path):
 
 
 def find_copy(path):
-    """The ``CatalogCopy`` that ``path`` is, when exactly one catalog entry with a recorded size recognises it."""
+    """The ``CatalogCopy`` that ``path`` is, when exactly one catalog entry records its size (text8's and
+    enwik8's extracted files are both 10^8 bytes: such a file is neither) and that entry's checks pass."""
     size = Path(path).stat().st_size
-    copies = []
-    for entry in catalog.load_catalog().values():
-        sizes = {entry.bytes} | ({entry.members[0].bytes} if len(entry.members) == 1 else set())
-        if size in sizes - {None}:
-            try:
-                copies.append(check_copy(entry, path))
-            except UsageProblem:
-                continue
-    return copies[0] if len(copies) == 1 else None
-
-
+    fitting = [entry for entry in catalog.load_catalog().values()
+               if size in {entry.bytes} | ({entry.members[0].bytes} if len(entry.members) == 1 else set())]
+    if len(fitting) != 1:
+        return None
+    try:
+        return check_copy(fitting[0], path)
+    except UsageProblem:
+        return None
 
 
 def add_copy(copy, folder, console=None):

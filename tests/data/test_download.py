@@ -2,8 +2,13 @@
 
 import hashlib
 import io
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +17,7 @@ from rich.console import Console
 from rnncli.data.download import DownloadError, RetryPolicy, download
 from tests.http_server import LAST_MODIFIED, FileServer, closed_port_url
 
+ROOT = Path(__file__).resolve().parents[2]
 FAST = RetryPolicy(retries=3, backoff_seconds=0.001, timeout_seconds=5)
 DATA = np.random.default_rng(0).integers(0, 256, 300_000, dtype=np.uint8).tobytes()
 SHA = hashlib.sha256(DATA).hexdigest()
@@ -211,3 +217,21 @@ def test_a_server_silent_before_answering_times_out_instead_of_hanging(server, t
     with pytest.raises(DownloadError, match=r"stalled: no byte for 0.2 s, 0 bytes received \(2 attempts\)"):
         download(server.url("corpus.bin"), tmp_path / "corpus.bin", retry=RetryPolicy(1, 0.001, 0.2))
     assert not (tmp_path / "corpus.bin").exists()
+
+
+def test_ctrl_c_stops_a_trickling_download_at_once_and_keeps_its_part(server, tmp_path):
+    """The command line in a process of its own, interrupted while a server sends a byte every 5 s."""
+    server.trickle = 5.0
+    environment = {**os.environ, "RNNCLI_DATA_DIR": str(tmp_path / "cache")}
+    command = subprocess.Popen([sys.executable, "-m", "rnncli", "datasets", "info", server.url("corpus.bin")],
+                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "cache").rglob("*.part")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    interrupted = time.monotonic()
+    command.send_signal(signal.SIGINT)
+    assert command.wait(timeout=10) == 128 + signal.SIGINT
+    assert time.monotonic() - interrupted < 2
+    [part] = (tmp_path / "cache").rglob("*.part")
+    assert part.read_bytes() == DATA[: len(part.read_bytes())] and part.stat().st_size >= 1
+    assert command.stdout.read().decode().startswith("Downloading corpus.bin from 127.0.0.1")
