@@ -108,13 +108,14 @@ class FileServer:
         if self.cuts or silence is not None:
             payload = payload[: self.cuts.pop(0) if self.cuts else 0]
             handler.close_connection = True
-        try:
-            for piece in _pieces(payload, self.trickle):
+        for piece in _pieces(payload, self.trickle):
+            self.sent += len(piece)  # counted first: the client may have read it all before write() returns
+            try:
                 handler.wfile.write(piece)
                 handler.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):  # the client refused the answer and hung up
-            return
-        self.sent += len(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client refused the answer and hung up
+                self.sent -= len(piece)
+                return
         if silence is not None:
             time.sleep(silence)
 

@@ -8,8 +8,7 @@ import json
 
 import rich_click as click
 
-from rnncli.cli.options import POSITIVE_FLOAT, corpus_options, data_dir_option, json_option
-from rnncli.data.spec import CorpusSpec
+from rnncli.cli.options import corpus_options, data_dir_option, json_option, stall_timeout_option
 
 
 @click.group()
@@ -43,8 +42,7 @@ def _size(count):
 @datasets.command()
 @click.argument("name")
 @data_dir_option()
-@click.option("--stall-timeout", type=POSITIVE_FLOAT, default=CorpusSpec.stall_timeout, show_default=True,
-              help="Seconds the download may go without receiving a byte before it is retried.")
+@stall_timeout_option()
 def download(name, data_dir, stall_timeout):
     """Fetch catalog corpus NAME into the cache (or check the copy there), and print its files and SHA-256."""
     from rnncli.data import catalog
@@ -88,7 +86,7 @@ def _print_cached(console, paths):
 @json_option()
 def info(source, json_output, **options):
     """Characters, vocabulary, the most and least frequent symbols, splits and unknown symbols of SOURCE: a catalog
-    name, text file, folder of .txt files, http(s) URL, or - for stdin."""
+    name, text file, archive, folder of .txt files, http(s) URL, or - for stdin."""
     from rnncli.data.corpus import load_corpus
     from rnncli.data.describe import describe_corpus, unknown_rate_lines
     from rnncli.data.spec import CorpusSpec

@@ -82,6 +82,11 @@ def json_option(what="one JSON object"):
     return click.option("--json", "json_output", is_flag=True, panel=LOGGING, help=f"Print {what} on stdout.")
 
 
+def stall_timeout_option():
+    return config_option("stall_timeout", "Seconds a download may go without receiving a byte before it is "
+                         "retried.", DATA, POSITIVE_FLOAT)
+
+
 CORPUS_OPTIONS = [
     data_dir_option(),
     config_option("valid_size", "Validation symbols (default: the corpus's, e.g. 5M for text8 or the Penn "
@@ -103,8 +108,7 @@ CORPUS_OPTIONS = [
                   "data).", DATA, POSITIVE),
     config_option("member", "The file to read from an archive (zip, tar.gz, ...) that holds several.", DATA,
                   show_default=False, metavar="NAME"),
-    config_option("stall_timeout", "Seconds a download may go without receiving a byte before it is retried.",
-                  DATA, POSITIVE_FLOAT),
+    stall_timeout_option(),
 ]
 
 

@@ -46,6 +46,10 @@ class DownloadError(NetworkProblem):
     """A download or an archive that cannot be used; the message says why and what to do."""
 
 
+class _Kept(DownloadError):
+    """A download that failed on the network: what arrived is kept in its ``.part`` for the next attempt."""
+
+
 class _Transient(Exception):
     """A failure that another attempt may not meet (a stall, a reset, a 5xx answer)."""
 
@@ -133,42 +137,46 @@ def download(url, destination, expected_bytes=None, sha256=None, console=None, r
     destination = Path(destination)
     part = destination.with_name(destination.name + ".part")
     new_folders = _missing_folders(destination.parent)
-    host = urlsplit(url).hostname or url
     label = label or PurePosixPath(urlsplit(url).path).name or url
-    advice = advice or offline_advice(url)
     if not validators:
-        _say(console, f"Downloading {label}{_megabytes(expected_bytes)} from {host} …")
+        _say(console, f"Downloading {label}{_megabytes(expected_bytes)} from {urlsplit(url).hostname} …")
+    try:
+        arrived = _fetch_with_retries(part, url, expected_bytes, retry, console, label, validators,
+                                      advice or offline_advice(url))
+        if arrived is None:
+            return None
+        digest = _verified_digest(part, url, expected_bytes, sha256)
+        if accept is not None:
+            accept(part)
+    except Exception as problem:  # Ctrl-C (not an Exception) keeps the .part too
+        if not isinstance(problem, _Kept):
+            _discard(part, new_folders)
+        raise
+    os.replace(part, destination)
+    return Arrival(digest, arrived)
+
+
+def _fetch_with_retries(part, url, expected_bytes, retry, console, label, validators, advice):
+    """The validators of the file now in ``part`` (None: the copy the ``validators`` describe is current), after
+    as many attempts as ``retry`` allows, each failure that waiting may cure reported in one line."""
     attempts = retry.retries + 1
     for attempt in range(1, attempts + 1):
         try:
-            arrived = _fetch_into(part, url, expected_bytes, retry.timeout_seconds, console, label, validators)
-            break
+            return _fetch_into(part, url, expected_bytes, retry.timeout_seconds, console, label, validators)
         except (requests.RequestException, TransportError) as problem:
             failure = _network_failure(problem, url, _size(part), retry.timeout_seconds)
         except _Transient as problem:
             failure = problem
-        except (_Refused, DownloadError) as problem:
-            _discard(part, new_folders)
-            raise DownloadError(f"{problem}; {advice}" if isinstance(problem, _Refused) else str(problem)) from None
+        except _Refused as problem:
+            raise DownloadError(f"{problem}; {advice}") from None
         if isinstance(failure, _Unreachable):
-            raise DownloadError(f"cannot download {url}: {failure}; {advice}") from None
+            raise _Kept(f"cannot download {url}: {failure}; {advice}") from None
         if attempt == attempts:
-            raise DownloadError(f"{failure} ({attempts} attempts); run the command again later to resume the "
-                                f"download, or {advice}") from None
+            raise _Kept(f"{failure} ({attempts} attempts); run the command again later to resume the download, "
+                        f"or {advice}") from None
         wait = retry.backoff_seconds * 2 ** (attempt - 1)
         _say(console, f"{failure}; retrying in {wait:g} s, attempt {attempt + 1} of {attempts}")
         time.sleep(wait)
-    if arrived is None:
-        return None
-    try:
-        digest = _verified_digest(part, url, expected_bytes, sha256)
-        if accept is not None:
-            accept(part)
-    except Exception:
-        _discard(part, new_folders)
-        raise
-    os.replace(part, destination)
-    return Arrival(digest, arrived)
 
 
 def _say(console, line):
