@@ -120,9 +120,10 @@ def offline_advice(url, catalog_name=None):
     """What to do without a network: the commands that work with a copy fetched elsewhere."""
     if catalog_name:
         return (f"to work offline, download {url} where there is a network, then run `rnncli datasets add "
-                f"{catalog_name} PATH` with the file as downloaded, or pass it as `--corpus PATH`")
-    return f"to work offline, download {url} where there is a network and pass it as `--corpus PATH` (an archive " \
-           "as downloaded will do)"
+                f"{catalog_name} PATH` with the file as downloaded, or train on it directly: `rnncli train --corpus "
+                "PATH`")
+    return (f"to work offline, download {url} where there is a network and train on it directly: `rnncli train "
+            "--corpus PATH` (an archive as downloaded will do)")
 
 
 def download(url, destination, expected_bytes=None, sha256=None, console=None, retry=None, *, label=None,

@@ -211,7 +211,8 @@ def test_an_unreachable_corpus_fails_at_once_with_commands_that_work_and_leaves_
     announced, error = result.output.strip().splitlines()
     assert announced.startswith("Downloading text8 (0.0 MB) from 127.0.0.1")
     assert error.startswith("Error: cannot download http://127.0.0.1:") and "refused the connection" in error
-    assert "`rnncli datasets add text8 PATH` with the file as downloaded, or pass it as `--corpus PATH`" in error
+    assert ("`rnncli datasets add text8 PATH` with the file as downloaded, or train on it directly: `rnncli train "
+            "--corpus PATH`") in error
     assert listing(work) == [] and listing(tmp_path / "cache") is None
 
 

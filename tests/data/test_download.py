@@ -137,7 +137,8 @@ def fails_at_once(url, tmp_path, match):
 def test_a_refused_connection_fails_at_once_with_the_offline_advice(tmp_path):
     url = closed_port_url()
     assert fails_at_once(url, tmp_path, rf"cannot download {url}: 127.0.0.1:\d+ refused the connection; to work "
-                         rf"offline, download {url} where there is a network and pass it as `--corpus PATH`")
+                         rf"offline, download {url} where there is a network and train on it directly: `rnncli train "
+                         r"--corpus PATH` \(an archive as downloaded will do\)$")
 
 
 def test_a_name_that_does_not_resolve_fails_at_once(tmp_path, monkeypatch):

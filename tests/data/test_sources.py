@@ -55,8 +55,8 @@ def test_a_catalog_name_comes_before_a_file_of_that_name(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "load_catalog", lambda: {"tinyshakespeare": entry})
     monkeypatch.setattr(download, "DEFAULT_RETRY", download.RetryPolicy(0, 0, 5))
     with pytest.raises(DownloadError, match="refused the connection; to work offline, download .* then run "
-                       "`rnncli datasets add tinyshakespeare PATH` with the file as downloaded, or pass it as "
-                       "`--corpus PATH`"):
+                       "`rnncli datasets add tinyshakespeare PATH` with the file as downloaded, or train on it "
+                       "directly: `rnncli train --corpus PATH`"):
         source_of("tinyshakespeare")
     assert source_of("./tinyshakespeare").files[0].read_bytes() == b"a local file"
 
