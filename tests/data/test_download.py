@@ -1,5 +1,6 @@
 """Downloads against a real HTTP server on 127.0.0.1: resumed, retried, verified, never half-written."""
 
+import errno
 import hashlib
 import io
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import urllib3
 from rich.console import Console
 
 from rnncli.data.download import DownloadError, RetryPolicy, download
@@ -152,6 +154,14 @@ def test_a_name_that_does_not_resolve_fails_at_once(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", resolver_without_the_name)
     assert fails_at_once("http://corpus.invalid/text8.zip", tmp_path,
                          "the name corpus.invalid does not resolve .*; to work offline")
+
+
+def test_no_route_to_the_host_fails_at_once(tmp_path, monkeypatch):
+    def unreachable_network(address, *args, **kwargs):
+        raise OSError(errno.ENETUNREACH, os.strerror(errno.ENETUNREACH))
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", unreachable_network)
+    assert fails_at_once("http://192.0.2.1/text8.zip", tmp_path, "there is no route to 192.0.2.1")
 
 
 def test_a_tls_failure_fails_at_once(server, tmp_path):
