@@ -89,34 +89,42 @@ class Source:
 def resolve_source(spec, console=None):
     """The ``Source`` that ``spec.corpus`` names (``spec``: a ``rnncli.data.spec.CorpusSpec``), fetching a
     catalog corpus or URL into the cache first."""
-    corpus, member = spec.corpus, spec.member
-    if member is not None and (corpus == STDIN or corpus in catalog.load_catalog() or Path(corpus).is_dir()):
-        raise UsageProblem(f"--member {member}: --corpus {corpus} is not an archive")
+    corpus, known = spec.corpus, catalog.load_catalog()
+    if spec.member is not None and (corpus == STDIN or corpus in known or Path(corpus).is_dir()):
+        raise UsageProblem(f"--member {spec.member}: --corpus {corpus} is not an archive")
     if corpus == STDIN:
         return Source("stdin", (SourceFile(None),))
-    known = catalog.load_catalog()
-    retry = retry_policy(spec.stall_timeout)
     if corpus in known:
         entry = known[corpus]
-        paths = fetch_entry(entry, catalog.data_dir(spec.data_dir), console, retry)
+        paths = fetch_entry(entry, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout))
         return Source(corpus, tuple(SourceFile(path, cached=True) for path in paths), entry.defaults, entry.presplit)
     if "://" in corpus:
-        scheme = corpus.split("://", 1)[0].lower()
-        if scheme not in ("http", "https"):
-            raise UsageProblem(f"--corpus {corpus}: only http:// and https:// URLs can be downloaded, not {scheme}://")
-        path = fetch_url(corpus, catalog.data_dir(spec.data_dir), console, retry,
-                         accept=lambda part: file_or_member(part, member))
-        return Source(corpus, (file_or_member(path, member, cached=True),))
-    paths = local_files(corpus)
-    if Path(corpus).is_dir():
-        return Source(Path(corpus).name, tuple(SourceFile(path) for path in paths))
-    copy = find_copy(paths[0]) if member is None else None
-    if copy is not None:
-        files = tuple(ArchiveMember(path, archive_kind(path), name) if name else SourceFile(path)
-                      for path, name in copy.text_files())
-        return Source(copy.entry.name, files, copy.entry.defaults, copy.entry.presplit,
-                      notice=f"{copy.describe}: read as --corpus {copy.entry.name}, with its splits and normalisation")
-    return Source(Path(corpus).name, (file_or_member(paths[0], member),))
+        return _url_source(spec, console)
+    return _local_source(spec)
+
+
+def _url_source(spec, console):
+    corpus, member = spec.corpus, spec.member
+    scheme = corpus.split("://", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise UsageProblem(f"--corpus {corpus}: only http:// and https:// URLs can be downloaded, not {scheme}://")
+    path = fetch_url(corpus, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout),
+                     accept=lambda part: file_or_member(part, member))
+    return Source(corpus, (file_or_member(path, member, cached=True),))
+
+
+def _local_source(spec):
+    paths = local_files(spec.corpus)
+    name = Path(spec.corpus).name
+    if Path(spec.corpus).is_dir():
+        return Source(name, tuple(SourceFile(path) for path in paths))
+    copy = find_copy(paths[0]) if spec.member is None else None
+    if copy is None:
+        return Source(name, (file_or_member(paths[0], spec.member),))
+    files = tuple(ArchiveMember(path, archive_kind(path), member) if member else SourceFile(path)
+                  for path, member in copy.text_files())
+    return Source(copy.entry.name, files, copy.entry.defaults, copy.entry.presplit,
+                  notice=f"{copy.describe}: read as --corpus {copy.entry.name}, with its splits and normalisation")
 
 
 def file_or_member(path, member=None, cached=False):
