@@ -67,5 +67,10 @@ class TrainConfig(StackOptions, CorpusSpec):
 
     @classmethod
     def from_json(cls, text):
+        """A saved config; a word-level run saved before ``--tokenizer`` existed split words on whitespace."""
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
+        saved = json.loads(text)
+        if saved.get("level") == "word":
+            saved.setdefault("tokenizer", "whitespace")
+        return cls(**{k: v for k, v in saved.items() if k in known})
+

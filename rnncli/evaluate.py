@@ -94,7 +94,7 @@ def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=N
         ids, unknown, text = split.valid, split.unknown_in_valid, f"{config.corpus} (validation split)"
     else:
         spec = CorpusSpec.of(config, corpus=corpus, data_dir=data_dir, encoding=encoding or config.encoding,
-                             normalize=normalize or config.normalize)
+                             normalize=normalize or config.normalize, member=None)  # the run's --member was its own corpus's
         (ids, unknown), text = load_ids(spec, vocabulary, console), corpus
     if len(ids) < 2:
         raise UsageProblem(f"--corpus {text}: fewer than two {vocabulary.unit}s of the run's vocabulary")

@@ -1,7 +1,8 @@
 """What options given with ``--resume`` (or by a re-run ``compare``) do to a run: applied, or refused by name.
 
 Applied (``APPLIED``): the budget, the optimisation and its schedule, the cadence of reports and
-checkpoints, what non-finite steps do, the dropout rate, how the loop is unrolled and where layers run. None of them changes
+checkpoints, what non-finite steps do, the dropout rate, how the loop is unrolled, where layers run, and the
+download cache and its stall timeout. None of them changes
 the shape of the weights, the saved state or the ids the run trains on.
 
 A new ``--lr`` is the base rate of the same staircase, whose count of steps goes on from the run's:
@@ -23,11 +24,12 @@ from rnncli.errors import UsageProblem
 
 APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "clip_norm", "momentum", "optimizer",
            "log_every", "eval_every", "sample_every", "checkpoint_every", "keep_checkpoints", "on_nan",
-           "max_bad_steps", "reset_state_every", "dropout", "unroll_mode", "layer_devices", "data_dir")
+           "max_bad_steps", "reset_state_every", "dropout", "unroll_mode", "layer_devices", "data_dir",
+           "stall_timeout")
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
-         "max_vocab")
+         "max_vocab", "tokenizer", "member")
 _INITIAL_WEIGHTS = ("seed", "init", "orthogonal_scale", "forget_bias")
 
 

@@ -13,7 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rnncli.data.sources import STDIN, fingerprint, is_local
+from rnncli.data.sources import STDIN, fingerprint, is_local, resolve_source
+from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import StackOptions
 from rnncli.resume import apply_options, record
@@ -25,6 +26,7 @@ def train_new(config, run_dir, console, strategy_options):
     summary."""
     StackOptions.from_config(config).check(config.layers)
     pin_corpus(config)
+    resolve_source(CorpusSpec.of(config), console)  # fetch (or refuse) the corpus before the run is created
     with _worker(strategy_options, run_dir=run_dir) as (strategy, run_dir, _):
         run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
         if config.corpus == STDIN:

@@ -25,6 +25,7 @@ from rnncli.best_checkpoint import BestCheckpoint
 from rnncli.checkpoints import restore_newest_readable
 from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
+from rnncli.data.describe import unknown_rate_lines
 from rnncli.data.spec import CorpusSpec
 from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import RunFailed, UsageProblem
@@ -208,6 +209,8 @@ class Trainer:
             outcome = "mapped to <unk>" if self.vocabulary.has_unknown else "left out"
             self.console.print(f"  {corpus.unknown_in_valid:,} validation and {corpus.unknown_in_test:,} test "
                                f"{self.vocabulary.unit}s are not in the training split: {outcome}")
+        for line in unknown_rate_lines(corpus):
+            self.console.print(line, markup=False, highlight=False)
 
     def reset_states(self):
         tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), self.saved_states)

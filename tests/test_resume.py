@@ -1,6 +1,7 @@
 """The resume rules (``rnncli.resume``): options given again are applied or refused by name, never ignored."""
 
 import dataclasses
+import json
 
 import pytest
 
@@ -15,7 +16,7 @@ NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, 
               "clip_norm": 5.0, "momentum": 0.5, "optimizer": "adam", "log_every": 7, "eval_every": 70,
               "sample_every": 0, "checkpoint_every": 50, "keep_checkpoints": 9, "on_nan": "rollback",
               "max_bad_steps": 3, "reset_state_every": 20, "dropout": 0.25, "unroll_mode": "window",
-              "layer_devices": [0], "data_dir": "/cache"}
+              "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0}
 
 
 def test_every_applied_option_is_applied_and_recorded_with_its_old_value():
@@ -39,6 +40,8 @@ def test_options_given_with_their_saved_values_change_nothing():
     ("corpus", "/data/other.txt", "a resumed run trains on the ids it started with"),
     ("valid_size", 600, "a resumed run trains on the ids it started with"),
     ("level", "word", "a resumed run trains on the ids it started with"),
+    ("tokenizer", "whitespace", "a resumed run trains on the ids it started with"),
+    ("member", "other.txt", "a resumed run trains on the ids it started with"),
     ("seed", 3, "it only shapes a new run's initial weights"),
     ("init", "orthogonal", "it only shapes a new run's initial weights"),
 ])
@@ -70,3 +73,10 @@ def test_each_resume_is_appended_to_the_history():
     second = record(apply_options(first, {"steps": 9000}), step=7001)
     assert second.resumes == [{"step": 700, "changed": {"lr": [10.0, 1.0]}},
                               {"step": 7001, "changed": {"steps": [7001, 9000]}}]
+
+
+def test_a_word_level_run_saved_before_tokenizers_keeps_splitting_on_whitespace():
+    saved = json.loads(TrainConfig(level="word").to_json())
+    del saved["tokenizer"]
+    assert TrainConfig.from_json(json.dumps(saved)).tokenizer == "whitespace"
+    assert TrainConfig.from_json(TrainConfig(level="word", tokenizer="words").to_json()).tokenizer == "words"

@@ -1,4 +1,5 @@
-"""``rnncli datasets``: the known corpora, downloading one, and what any corpus looks like to a model.
+"""``rnncli datasets``: the known corpora, downloading one or adding a copy fetched elsewhere, and what any
+corpus looks like to a model.
 
 The commands parse options and hand them to ``rnncli.data``; NumPy and requests load only when a command runs.
 """
@@ -7,12 +8,12 @@ import json
 
 import rich_click as click
 
-from rnncli.cli.options import corpus_options, data_dir_option, json_option
+from rnncli.cli.options import corpus_options, data_dir_option, json_option, stall_timeout_option
 
 
 @click.group()
 def datasets():
-    """List, download and describe corpora."""
+    """List, download, add and describe corpora."""
 
 
 @datasets.command(name="list")
@@ -41,15 +42,40 @@ def _size(count):
 @datasets.command()
 @click.argument("name")
 @data_dir_option()
-def download(name, data_dir):
+@stall_timeout_option()
+def download(name, data_dir, stall_timeout):
     """Fetch catalog corpus NAME into the cache (or check the copy there), and print its files and SHA-256."""
     from rnncli.data import catalog
-    from rnncli.data.cache import fetch_entry, recorded_digest, verify_cached
+    from rnncli.data.cache import fetch_entry
+    from rnncli.data.download import retry_policy
     from rnncli.report import make_console
 
     console = make_console()
     entry = catalog.entry_named(name)
-    for path in fetch_entry(entry, catalog.data_dir(data_dir), console):
+    _print_cached(console, fetch_entry(entry, catalog.data_dir(data_dir), console, retry_policy(stall_timeout)))
+
+
+@datasets.command()
+@click.argument("name")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@data_dir_option()
+def add(name, path, data_dir):
+    """Put PATH, a copy of catalog corpus NAME fetched elsewhere (its download as downloaded, e.g. text8.zip, or
+    the file extracted from it), into the cache, once its size and SHA-256 match the catalog's."""
+    from rnncli.data import catalog
+    from rnncli.data.local_copies import add_copy, check_copy
+    from rnncli.report import make_console
+
+    console = make_console()
+    copy = check_copy(catalog.entry_named(name), path)
+    console.print(f"{copy.describe}: added to the cache", markup=False, highlight=False)
+    _print_cached(console, add_copy(copy, catalog.data_dir(data_dir), console))
+
+
+def _print_cached(console, paths):
+    from rnncli.data.cache import recorded_digest, verify_cached
+
+    for path in paths:
         verify_cached(path)
         console.print(f"{path}  sha256 {recorded_digest(path)}", markup=False, highlight=False)
 
@@ -60,9 +86,9 @@ def download(name, data_dir):
 @json_option()
 def info(source, json_output, **options):
     """Characters, vocabulary, the most and least frequent symbols, splits and unknown symbols of SOURCE: a catalog
-    name, text file, folder of .txt files, http(s) URL, or - for stdin."""
+    name, text file, archive, folder of .txt files, http(s) URL, or - for stdin."""
     from rnncli.data.corpus import load_corpus
-    from rnncli.data.describe import describe_corpus
+    from rnncli.data.describe import describe_corpus, unknown_rate_lines
     from rnncli.data.spec import CorpusSpec
     from rnncli.report import make_console
 
@@ -71,8 +97,10 @@ def info(source, json_output, **options):
     summary = describe_corpus(corpus, spec)
     if json_output:
         click.echo(json.dumps(summary, ensure_ascii=False))
-    else:
-        _print_summary(console, summary)
+        return
+    _print_summary(console, summary)
+    for line in unknown_rate_lines(corpus):
+        console.print(line, markup=False, highlight=False)
 
 
 def _print_summary(console, s):

@@ -15,7 +15,7 @@ from click.core import ParameterSource
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
 from rnncli.config import ON_NAN, OPTIMIZERS, STRATEGIES, TrainConfig
-from rnncli.data.spec import LEVELS, NORMALIZATIONS
+from rnncli.data.spec import LEVELS, NORMALIZATIONS, TOKENIZERS
 from rnncli.models.stack_options import VERTICAL_MODES
 from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
 
@@ -97,6 +97,11 @@ def json_option(what="one JSON object"):
     return click.option("--json", "json_output", is_flag=True, panel=LOGGING, help=f"Print {what} on stdout.")
 
 
+def stall_timeout_option():
+    return config_option("stall_timeout", "Seconds a download may go without receiving a byte before it is "
+                         "retried.", DATA, POSITIVE_FLOAT)
+
+
 CORPUS_OPTIONS = [
     data_dir_option(),
     config_option("valid_size", "Validation symbols (default: the corpus's, e.g. 5M for text8 or the Penn "
@@ -107,12 +112,18 @@ CORPUS_OPTIONS = [
                   "Udacity seed).", DATA, click.Choice(["end", "start"])),
     encoding_option("the corpus's, else utf-8"),
     normalize_option("the corpus's, else none"),
-    config_option("level", "Model characters, or whitespace-separated words with <eos> at line ends (default: "
-                  "the corpus's, else char).", DATA, click.Choice(LEVELS), show_default=False),
+    config_option("level", "Model characters, or words with <eos> at line ends (default: the corpus's, else "
+                  "char).", DATA, click.Choice(LEVELS), show_default=False),
+    config_option("tokenizer", "How --level word splits words: words (words, numbers and each punctuation mark "
+                  "apart, contractions as the Penn Treebank: do n't) or whitespace (default: the corpus's, else "
+                  "words).", DATA, click.Choice(TOKENIZERS), show_default=False),
     config_option("vocab_size", "At most N symbols: the most frequent, with <unk> for the rest (default: every "
                   "character; 10000 words).", DATA, click.IntRange(min=2), show_default=False),
     config_option("max_vocab", "Refuse a character vocabulary larger than this (a wrong --encoding or binary "
                   "data).", DATA, POSITIVE),
+    config_option("member", "The file to read from an archive (zip, tar.gz, ...) that holds several.", DATA,
+                  show_default=False, metavar="NAME"),
+    stall_timeout_option(),
 ]
 
 
@@ -139,8 +150,8 @@ def parse_layer_devices(context, parameter, value):
 
 #: The options of ``rnncli train`` that describe a run (``compare`` takes them too), panel by panel.
 RUN_OPTIONS = [
-    config_option("corpus", "Catalog name (see rnncli datasets list), text file, folder of .txt files, http(s) "
-                  "URL, or - for stdin.", DATA),
+    config_option("corpus", "Catalog name (see rnncli datasets list), text file, archive (.zip, .tar.gz, .gz, "
+                  ".bz2, .xz), folder of .txt files, http(s) URL, or - for stdin.", DATA),
     *CORPUS_OPTIONS,
     config_option("cell", "Recurrent cell; `rnncli cells` lists them with their equations.", MODEL,
                   click.Choice(CELL_NAMES)),

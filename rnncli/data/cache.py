@@ -2,23 +2,29 @@
 
 Layout under the data folder::
 
-    downloads/<key>-<file name>           a download (key: 16 hex digits of the URL's SHA-256)
-    downloads/<key>-<file name>.sha256    its SHA-256, in ``sha256sum`` format, recorded when it arrived
-    <corpus>/<member file name>           a member extracted from a corpus's archive, with its own .sha256
+    downloads/<key>-<file name>             a download (key: 16 hex digits of the URL's SHA-256)
+    downloads/<key>-<file name>.sha256      its SHA-256, in ``sha256sum`` format, recorded when it arrived
+    downloads/<key>-<file name>.validators  the ETag and Last-Modified a user's URL came with (JSON)
+    <corpus>/<member file name>             a member extracted from a corpus's archive, with its own .sha256
 
 Files arrive by atomic rename only when complete, so a file without a record is whole: its digest is recorded
 when it is first used. A cached file that no longer matches its record is deleted, and the user is told.
+A catalog corpus is fixed by the catalog and is never fetched again; a user's URL is revalidated on each use
+(a conditional request, answered 304 while it is unchanged), and its cached copy is used when that fails.
 """
 
+import dataclasses
 import hashlib
+import json
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from rnncli.data.archives import extract_member
-from rnncli.data.download import DownloadError, download, sha256_of
+from rnncli.data.archives import ArchiveError, extract_member
+from rnncli.data.download import DEFAULT_RETRY, DownloadError, Validators, download, offline_advice, sha256_of
 from rnncli.run_dir import write_atomically
 
 DIGEST_SUFFIX = ".sha256"
+VALIDATORS_SUFFIX = ".validators"
 
 
 def digest_path(path):
@@ -48,9 +54,9 @@ def verify_cached(path, data=None):
 
 
 def forget(path):
-    """Delete a cached file and its record."""
-    path.unlink(missing_ok=True)
-    digest_path(path).unlink(missing_ok=True)
+    """Delete a cached file and its records."""
+    for file in (path, digest_path(path), validators_path(path)):
+        file.unlink(missing_ok=True)
 
 
 def download_path(url, folder):
@@ -58,11 +64,47 @@ def download_path(url, folder):
     return Path(folder) / "downloads" / f"{key}-{PurePosixPath(urlsplit(url).path).name or 'download'}"
 
 
-def fetch_url(url, folder, console=None, expected_bytes=None, sha256=None, retry=None):
-    """The cached copy of ``url`` under ``folder``, downloaded (and its SHA-256 recorded) when missing."""
+def validators_path(path):
+    return path.with_name(path.name + VALIDATORS_SUFFIX)
+
+
+def recorded_validators(path):
+    record = validators_path(path)
+    return Validators(**json.loads(record.read_text(encoding="utf-8"))) if record.exists() else Validators()
+
+
+def fetch_url(url, folder, console=None, retry=None, accept=None):
+    """The cached copy of a user's ``url`` under ``folder``: downloaded when missing, else revalidated once (no
+    retries) with the validators it came with; a copy without them, or one that cannot be revalidated, is used
+    as it is. ``accept(part)`` may refuse a new download (``rnncli.data.download.download``)."""
     path = download_path(url, folder)
+    saved = recorded_validators(path) if path.exists() else Validators()
+    if path.exists() and not saved:
+        return path
+    retry = retry or DEFAULT_RETRY
+    try:
+        arrival = download(url, path, console=console, retry=dataclasses.replace(retry, retries=0) if saved else retry,
+                           accept=accept, validators=saved)
+    except DownloadError as problem:
+        if not saved:
+            raise
+        if console is not None:
+            console.print(f"warning: the cached copy of {url} was not checked for changes: "
+                          f"{str(problem).split(';')[0]}", markup=False, highlight=False)
+        return path
+    if arrival is not None:
+        record_digest(path, arrival.sha256)
+        write_atomically(validators_path(path), json.dumps(dataclasses.asdict(arrival.validators)))
+    return path
+
+
+def fetch_download(entry, folder, console=None, retry=None):
+    """The cached download of catalog ``entry``, fetched (and its SHA-256 recorded) when missing."""
+    path = download_path(entry.url, folder)
     if not path.exists():
-        record_digest(path, download(url, path, expected_bytes, sha256, console, retry))
+        arrival = download(entry.url, path, entry.bytes, entry.sha256, console, retry, label=entry.name,
+                           advice=offline_advice(entry.url, entry.name))
+        record_digest(path, arrival.sha256)
     return path
 
 
@@ -81,17 +123,17 @@ def text_paths(entry, folder):
 def fetch_entry(entry, folder, console=None, retry=None):
     """The text files of catalog ``entry``, downloading and extracting whatever is missing."""
     if entry.archive is None:
-        return [fetch_url(entry.url, folder, console, entry.bytes, entry.sha256, retry)]
+        return [fetch_download(entry, folder, console, retry)]
     missing = [member for member in entry.members if not member_path(entry, member, folder).exists()]
     if missing:
-        archive = fetch_url(entry.url, folder, console, entry.bytes, entry.sha256, retry)
+        archive = fetch_download(entry, folder, console, retry)
         verify_cached(archive)
         for member in missing:
             target = member_path(entry, member, folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 record_digest(target, extract_member(archive, entry.archive, member.name, target, member.bytes))
-            except DownloadError as problem:  # the archive is not the one the catalog describes
+            except ArchiveError as problem:  # the archive is not the one the catalog describes
                 forget(archive)
                 raise DownloadError(f"{problem}; the download was deleted") from None
     return text_paths(entry, folder)

@@ -32,6 +32,7 @@ class CorpusDefaults:
     encoding: str = "utf-8"
     normalize: str = "none"
     level: str = "char"
+    tokenizer: str = "words"
     vocab_size: int | None = None
     valid_size: int | None = None
     valid_fraction: float = 0.1

@@ -70,17 +70,17 @@ def split_ranges(total, valid_size, test_size, valid_position):
 
 
 def prepare_corpus(text, valid_size=None, test_size=None, valid_position="end", vocabulary=None, *, level="char",
-                   vocab_size=None, max_vocab=MAX_CHARACTERS, valid_fraction=0.1, split_at=None):
+                   vocab_size=None, max_vocab=MAX_CHARACTERS, valid_fraction=0.1, split_at=None, tokenizer="words"):
     """Split ``text`` contiguously and encode it, building the vocabulary from the training split unless one is
     given; ``split_at`` (valid start, test start) in characters marks a corpus published with its splits."""
-    stream = symbol_stream(text, level, split_at or ())
+    stream = symbol_stream(text, level, split_at or (), tokenizer if vocabulary is None else vocabulary.tokenizer)
     presplit = tuple(stream.position(offset) for offset in split_at) if split_at else None
     valid_size, test_size = split_sizes(len(stream), valid_size, test_size, valid_fraction, presplit,
                                         UNITS[level] + "s")
     ranges = split_ranges(len(stream), valid_size, test_size, valid_position)
     fresh = vocabulary is None
     if fresh:
-        vocabulary = Vocabulary.from_counts(stream.counts(*ranges["train"]), level, vocab_size)
+        vocabulary = Vocabulary.from_counts(stream.counts(*ranges["train"]), level, vocab_size, tokenizer)
         if level == "char" and len(vocabulary) > max_vocab:
             raise UsageProblem(too_many_characters(len(vocabulary), max_vocab))
     ids = {split: stream.encode(vocabulary, *ranges[split]) for split in SPLITS}
@@ -103,27 +103,34 @@ def too_many_characters(found, limit):
 def resolve_spec(spec, defaults):
     """``spec`` with its text options taken from ``defaults`` (the corpus's) where it leaves them None."""
     level = spec.level or defaults.level
+    if spec.tokenizer and level != "word":
+        raise UsageProblem(f"--tokenizer {spec.tokenizer} splits words: it needs --level word")
     vocab_size = spec.vocab_size or defaults.vocab_size or (WORD_VOCAB_SIZE if level == "word" else None)
+    tokenizer = (spec.tokenizer or defaults.tokenizer) if level == "word" else None
     return dataclasses.replace(spec, encoding=spec.encoding or defaults.encoding,
-                               normalize=spec.normalize or defaults.normalize, level=level, vocab_size=vocab_size)
+                               normalize=spec.normalize or defaults.normalize, level=level, vocab_size=vocab_size,
+                               tokenizer=tokenizer)
 
 
 def load_corpus(spec, console=None, vocabulary=None):
     """``(corpus, resolved)``: the ``Corpus`` that ``spec`` describes (downloaded when needed), and ``spec`` with
     every default filled in, split sizes included, for a run to save."""
-    source = resolve_source(spec.corpus, spec.data_dir, console)
+    source = resolve_source(spec, console)
+    if source.notice and console is not None:
+        console.print(source.notice, markup=False, highlight=False)
     spec = resolve_spec(spec, source.defaults)
     text = read_text(source, spec.encoding, spec.normalize)
     corpus = prepare_corpus(text.text, _given(spec.valid_size, source.defaults.valid_size),
                             _given(spec.test_size, source.defaults.test_size), spec.valid_position, vocabulary,
                             level=spec.level, vocab_size=spec.vocab_size, max_vocab=spec.max_vocab,
-                            valid_fraction=source.defaults.valid_fraction, split_at=text.split_at)
+                            valid_fraction=source.defaults.valid_fraction, split_at=text.split_at,
+                            tokenizer=spec.tokenizer)
     return corpus, dataclasses.replace(spec, valid_size=corpus.valid_size, test_size=corpus.test_size)
 
 
 def load_ids(spec, vocabulary, console=None):
     """``(ids, unknown)`` of the whole text ``spec`` names, under a trained run's ``vocabulary``."""
-    source = resolve_source(spec.corpus, spec.data_dir, console)
+    source = resolve_source(spec, console)
     spec = resolve_spec(spec, source.defaults)
     return vocabulary.encode(read_text(source, spec.encoding, spec.normalize).text)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 NORMALIZATIONS = ("none", "lower", "text8")
 LEVELS = ("char", "word")
+#: ``--tokenizer`` (``rnncli.data.words``): how words are split at ``--level word``.
+TOKENIZERS = ("words", "whitespace")
 #: The widest character vocabulary accepted unless ``--max-vocab`` says otherwise; more usually means the
 #: wrong encoding or binary data.
 MAX_CHARACTERS = 5000
@@ -26,7 +28,13 @@ class CorpusSpec:
     normalize: str | None = None
     level: str | None = None
     vocab_size: int | None = None
+    #: How ``--level word`` splits words (``rnncli.data.words.TOKENIZERS``); None at character level.
+    tokenizer: str | None = None
     max_vocab: int = MAX_CHARACTERS
+    #: The file of an archive to read (``--member``), when it holds more than one.
+    member: str | None = None
+    #: Seconds without a byte from the server before a download counts as stalled (and is retried).
+    stall_timeout: float = 30.0
 
     @classmethod
     def of(cls, options, **changes):

@@ -8,16 +8,18 @@ appearance, and renumbered by the vocabulary with one table lookup. Counting ids
 is chunked for the same reason: NumPy would otherwise make an int64 or boolean copy of the whole array.
 
 A symbol the vocabulary lacks gets the id ``vocabulary.marker`` (one past its known symbols, where
-``<unk>`` sits when the vocabulary has it). Words are whitespace-separated tokens, and each line end is the
-token ``<eos>`` (as the Penn Treebank readers do), so a word model learns where lines break.
+``<unk>`` sits when the vocabulary has it). Words are the tokens of ``rnncli.data.words.tokenize`` (by default
+words, numbers and punctuation apart), and each line end is the token ``<eos>`` (as the Penn Treebank readers
+do), so a word model learns where lines break.
 """
 
 import re
 
 import numpy as np
 
+from rnncli.data.words import tokenize
+
 CHUNK = 1 << 20
-END_OF_LINE = "<eos>"
 _WHITESPACE = re.compile(r"\s")
 
 
@@ -33,7 +35,7 @@ class CharStream:
 
     level = "char"
 
-    def __init__(self, text, boundaries=()):
+    def __init__(self, text, boundaries=(), tokenizer=None):
         self.text = text
 
     def __len__(self):
@@ -73,15 +75,16 @@ class CharStream:
 
 
 class WordStream:
-    """The words of ``text``; ``boundaries`` are character offsets (file boundaries) no word spans."""
+    """The words of ``text`` split by ``tokenizer`` (``rnncli.data.words``); ``boundaries`` are character offsets
+    (file boundaries) no word spans."""
 
     level = "word"
 
-    def __init__(self, text, boundaries=()):
+    def __init__(self, text, boundaries=(), tokenizer="words"):
         first_seen = {}
         pieces, self._positions, count = [], {}, 0
         for begin, end in _pieces(text, boundaries):
-            tokens = text[begin:end].replace("\n", f" {END_OF_LINE} ").split()
+            tokens = tokenize(text[begin:end], tokenizer)
             pieces.append(np.fromiter((first_seen.setdefault(t, len(first_seen)) for t in tokens),
                                       dtype=np.int32, count=len(tokens)))
             count += len(tokens)
@@ -136,5 +139,5 @@ def id_counts(ids, vocab_size):
 STREAMS = {stream.level: stream for stream in (CharStream, WordStream)}
 
 
-def symbol_stream(text, level, boundaries=()):
-    return STREAMS[level](text, boundaries)
+def symbol_stream(text, level, boundaries=(), tokenizer="words"):
+    return STREAMS[level](text, boundaries, tokenizer)

@@ -10,16 +10,20 @@ import json
 
 import numpy as np
 
-from rnncli.data.symbols import END_OF_LINE, count_id, symbol_stream
+from rnncli.data.symbols import count_id, symbol_stream
+from rnncli.data.words import join_words
 
 UNKNOWN = "<unk>"
 UNITS = {"char": "character", "word": "word"}
 
 
 class Vocabulary:
-    def __init__(self, symbols, level="char", unknown=False):
+    """The symbols of a level (``char`` or ``word``; words split by ``tokenizer``, see ``rnncli.data.words``)."""
+
+    def __init__(self, symbols, level="char", unknown=False, tokenizer=None):
         self.known = list(symbols)
         self.level = level
+        self.tokenizer = (tokenizer or "words") if level == "word" else None
         self.has_unknown = unknown
         self.symbols = self.known + ([UNKNOWN] if unknown else [])
         self.index = {symbol: i for i, symbol in enumerate(self.known)}
@@ -35,28 +39,28 @@ class Vocabulary:
         return UNITS[self.level]
 
     @classmethod
-    def of_text(cls, text, level="char", size=None):
+    def of_text(cls, text, level="char", size=None, tokenizer="words"):
         """The vocabulary of every symbol of ``text`` (see ``from_counts``)."""
-        stream = symbol_stream(text, level)
-        return cls.from_counts(stream.counts(0, len(stream)), level, size)
+        stream = symbol_stream(text, level, tokenizer=tokenizer)
+        return cls.from_counts(stream.counts(0, len(stream)), level, size, tokenizer)
 
     @classmethod
-    def from_counts(cls, counts, level="char", size=None):
+    def from_counts(cls, counts, level="char", size=None, tokenizer="words"):
         """The vocabulary of symbols counted in ``counts``; with ``size``, at most ``size`` ids: the ``size - 1``
         most frequent symbols and ``<unk>``. A literal ``<unk>`` word (the Penn Treebank has them) is ``<unk>``."""
         ranked = sorted((s for s in counts if s != UNKNOWN), key=lambda s: (-counts[s], s))
         unknown = UNKNOWN in counts
         if size is not None and len(ranked) + unknown > size:
             ranked, unknown = ranked[: size - 1], True
-        return cls(sorted(ranked) if level == "char" else ranked, level, unknown)
+        return cls(sorted(ranked) if level == "char" else ranked, level, unknown, tokenizer)
 
     def with_unknown(self):
-        return Vocabulary(self.known, self.level, unknown=True)
+        return Vocabulary(self.known, self.level, unknown=True, tokenizer=self.tokenizer)
 
     def encode(self, text):
         """``(ids, unknown)``: the ids of ``text``'s symbols and how many were outside the vocabulary; those map
         to ``<unk>`` when the vocabulary has it, and are left out when it does not."""
-        stream = symbol_stream(text, self.level)
+        stream = symbol_stream(text, self.level, tokenizer=self.tokenizer)
         ids = stream.encode(self, 0, len(stream))
         unknown = count_id(ids, self.marker)
         if unknown and not self.has_unknown:
@@ -65,31 +69,22 @@ class Vocabulary:
 
     def unknown_symbols(self, text):
         """The sorted symbols of ``text`` that are not in the vocabulary."""
-        stream = symbol_stream(text, self.level)
+        stream = symbol_stream(text, self.level, tokenizer=self.tokenizer)
         return sorted(symbol for symbol in stream.counts(0, len(stream)) if symbol not in self.index)
 
     def decode(self, ids):
         symbols = [self.symbols[i] for i in ids]
-        return "".join(symbols) if self.level == "char" else join_words(symbols)
+        return "".join(symbols) if self.level == "char" else join_words(symbols, self.tokenizer)
 
     def to_json(self):
-        return json.dumps({"level": self.level, "symbols": self.symbols, "unknown": self.has_unknown},
-                          ensure_ascii=False)
+        return json.dumps({"level": self.level, "symbols": self.symbols, "unknown": self.has_unknown,
+                           "tokenizer": self.tokenizer}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text):
+        """A saved vocabulary; one saved before ``--tokenizer`` existed split words on whitespace."""
         saved = json.loads(text)
         unknown = saved.get("unknown", False)
-        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved.get("level", "char"), unknown)
-
-
-def join_words(words):
-    """Words joined by spaces, ``<eos>`` back to a line end."""
-    pieces = []
-    for word in words:
-        if word == END_OF_LINE:
-            pieces.append("\n")
-        else:
-            pieces.append(word if not pieces or pieces[-1] == "\n" else " " + word)
-    return "".join(pieces)
+        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved.get("level", "char"), unknown,
+                   saved.get("tokenizer", "whitespace"))
 

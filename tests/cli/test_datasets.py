@@ -2,20 +2,32 @@
 through the command line in process. Downloads come from a real HTTP server on 127.0.0.1."""
 
 import dataclasses
+import gzip
 import hashlib
+import io
 import json
+import time
+import zipfile
 
 import pytest
 from click.testing import CliRunner
 
 from rnncli.cli import main
 from rnncli.data import catalog, download
-from tests.archives import make_zip
+from tests.archives import make_tgz, make_zip
 from tests.http_server import FileServer, closed_port_url
 
 TEXT8_LIKE = " anarchism originated as a term of abuse first used against early working class radicals" * 40
 TINY = ["--steps", "2", "--hidden", "8", "--batch-size", "2", "--unroll", "5", "--log-every", "1", "--eval-every",
         "1", "--sample-every", "0", "--checkpoint-every", "1"]
+
+
+def make_zip_bytes(members):
+    with io.BytesIO() as buffer:
+        with zipfile.ZipFile(buffer, "w") as bundle:
+            for name, data in members.items():
+                bundle.writestr(name, data)
+        return buffer.getvalue()
 
 
 def invoke(*args, input=None):
@@ -139,6 +151,14 @@ def word_run(tmp_path_factory):
     return folder
 
 
+def test_word_level_info_gives_the_unknown_rate_and_warns_above_5_percent(tmp_path):
+    (tmp_path / "corpus.txt").write_text("Romeo, Romeo? wherefore art thou Romeo.\n" * 20 + "Juliet!\n", "utf-8")  # 57 of 193 training words, 5 of 10 validation words outside the 5 most frequent
+    shown = invoke("datasets", "info", tmp_path / "corpus.txt", "--level", "word", "--vocab-size", 6,
+                   "--valid-size", 10).output
+    assert "<unk>: 29.5% of the training words, 50.0% of the validation words (vocabulary 6, --tokenizer words)" \
+        in shown and "warning: more than 5% of the words are <unk>" in shown
+
+
 def test_a_word_level_run_saves_its_vocabulary_and_samples_words(word_run):
     vocabulary = json.loads((word_run / "run" / "vocab.json").read_text())
     assert vocabulary["level"] == "word" and len(vocabulary["symbols"]) == 8 and vocabulary["symbols"][-1] == "<unk>"
@@ -157,10 +177,153 @@ def test_a_word_level_run_evaluates_in_words_with_unk(word_run, tmp_path):
     assert evaluation["bits_per_word"] > 0
 
 
-@pytest.mark.parametrize("message", ["network is unreachable or the server is down; download http://127.0.0.1:",
-                                     "elsewhere and pass the file with --corpus PATH"])
-def test_a_failed_download_is_one_line_and_exit_1(message):
-    """A network failure is a runtime failure, not bad input: exit 1, with the offline advice."""
-    result = invoke("datasets", "info", closed_port_url())
-    assert result.exit_code == 1
-    assert message in result.output and "Traceback" not in result.output
+def listing(folder):
+    """Everything under ``folder`` (what ``git status --ignored`` would see), or None when it is absent."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else None
+
+
+@pytest.fixture
+def unreachable_text8(tmp_path, monkeypatch):
+    """The catalog's text8 entry for a small zip with a ``text8`` member, at a URL where nothing listens, with
+    a split of its own (300 / 300 characters); returns the zip's bytes."""
+    archive = make_zip(tmp_path / "text8.zip", {"text8": TEXT8_LIKE}).read_bytes()
+    (tmp_path / "text8.zip").unlink()
+    entry = dataclasses.replace(catalog.load_catalog()["text8"], url=closed_port_url("text8.zip"), bytes=len(archive),
+                                sha256=hashlib.sha256(archive).hexdigest(),
+                                members=(catalog.Member("text8", len(TEXT8_LIKE)),),
+                                defaults=catalog.CorpusDefaults(valid_size=300, test_size=300))
+    monkeypatch.setattr(catalog, "load_catalog", lambda: {"text8": entry})
+    monkeypatch.setattr(download, "DEFAULT_RETRY", download.RetryPolicy())  # the real back-off: 15 s if retried
+    return archive
+
+
+@pytest.mark.parametrize("command", [["train", "--corpus", "text8", *TINY], ["datasets", "download", "text8"],
+                                     ["datasets", "info", "text8"]])
+def test_an_unreachable_corpus_fails_at_once_with_commands_that_work_and_leaves_nothing(
+        unreachable_text8, tmp_path, monkeypatch, command):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    started = time.monotonic()
+    result = invoke(*command)
+    assert time.monotonic() - started < 2
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    announced, error = result.output.strip().splitlines()
+    assert announced.startswith("Downloading text8 (0.0 MB) from 127.0.0.1")
+    assert error.startswith("Error: cannot download http://127.0.0.1:") and "refused the connection" in error
+    assert ("`rnncli datasets add text8 PATH` with the file as downloaded, or train on it directly: `rnncli train "
+            "--corpus PATH`") in error
+    assert listing(work) == [] and listing(tmp_path / "cache") is None
+
+
+def test_a_local_copy_added_to_the_cache_trains_offline_with_the_catalog_split(unreachable_text8, tmp_path):
+    (tmp_path / "text8.zip").write_bytes(unreachable_text8)
+    added = invoke("datasets", "add", "text8", tmp_path / "text8.zip")
+    assert added.exit_code == 0, added.output
+    assert f"text8.zip is text8's download ({len(unreachable_text8):,} bytes; its SHA-256 too): added" in added.output
+    assert (tmp_path / "cache" / "text8" / "text8").read_text() == TEXT8_LIKE
+    result = invoke("train", "--corpus", "text8", *TINY, "--run-dir", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert "step      1" in result.output and "Downloading" not in result.output
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert (config["valid_size"], config["test_size"]) == (300, 300)
+
+
+def test_a_wrong_copy_is_refused_naming_its_size_or_hash(unreachable_text8, tmp_path):
+    (tmp_path / "short.zip").write_bytes(unreachable_text8[:-1])
+    (tmp_path / "other.zip").write_bytes(unreachable_text8[:-1] + b"!")
+    short = invoke("datasets", "add", "text8", tmp_path / "short.zip")
+    assert short.exit_code == 2
+    assert f"is {len(unreachable_text8) - 1:,} bytes, not a copy of text8" in short.output
+    other = invoke("datasets", "add", "text8", tmp_path / "other.zip")
+    assert other.exit_code == 2 and "has the size of text8 but not its SHA-256" in other.output
+    assert listing(tmp_path / "cache") is None
+
+
+def test_a_local_copy_given_as_the_corpus_is_read_as_the_catalog_corpus(unreachable_text8, tmp_path):
+    (tmp_path / "download.zip").write_bytes(unreachable_text8)
+    result = invoke("datasets", "info", tmp_path / "download.zip", "--json")
+    assert "download.zip is text8's download" in result.stderr and "read as --corpus text8" in result.stderr
+    info = json.loads(result.stdout)
+    assert (info["valid_size"], info["test_size"], info["characters"]) == (300, 300, len(TEXT8_LIKE))
+    plain = json.loads(invoke("datasets", "info", tmp_path / "download.zip", "--member", "text8", "--json").stdout)
+    assert plain["valid_size"] == len(TEXT8_LIKE) // 10  # named as an archive member: a plain file's split
+
+
+@pytest.fixture
+def corpus_server(tmp_path):
+    """A server holding the small text as .zip, .gz, a two-file .zip, a .tar.gz with an escaping member, and a
+    web page."""
+    text = TEXT8_LIKE.encode()
+    files = {"corpus.zip": make_zip(tmp_path / "corpus.zip", {"corpus.txt": text}).read_bytes(),
+             "corpus.txt.gz": gzip.compress(text),
+             "two.zip": make_zip(tmp_path / "two.zip", {"a.txt": text, "b.txt": text[::-1]}).read_bytes(),
+             "evil.tar.gz": make_tgz(tmp_path / "evil.tar.gz", {"corpus.txt": text, "../evil.txt": b"x"}).read_bytes(),
+             "page": b"<html>please sign in</html>"}
+    for name in files:
+        (tmp_path / name).unlink(missing_ok=True)
+    with FileServer(files) as server:
+        server.types["page"] = "text/html"
+        yield server
+
+
+@pytest.mark.parametrize("name", ["corpus.zip", "corpus.txt.gz"])
+def test_an_archive_url_trains(corpus_server, tmp_path, name):
+    result = invoke("train", "--corpus", corpus_server.url(name), "--valid-size", 300, *TINY, "--run-dir",
+                    tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert "step      1" in result.output
+    assert len(json.loads((tmp_path / "run" / "vocab.json").read_text())["symbols"]) == 21
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("two.zip", [], "two.zip.part holds 2 files; choose one with --member NAME: a.txt, b.txt"),
+    ("two.zip", ["--member", "c.txt"], "has no member 'c.txt'; its files: a.txt, b.txt"),
+    ("evil.tar.gz", [], "refusing the archive, its member '../evil.txt' escapes"),
+    ("page", [], "answered with a web page (text/html), not a corpus"),
+])
+def test_an_unusable_download_is_refused_in_one_line_and_not_kept(corpus_server, tmp_path, monkeypatch, name, args,
+                                                                   message):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = invoke("train", "--corpus", corpus_server.url(name), *args, *TINY)
+    assert result.exit_code in (1, 2) and message in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+    assert listing(work) == [] and listing(tmp_path / "cache") is None
+
+
+def test_the_member_of_a_two_file_archive_is_chosen_with_member(corpus_server):
+    info = json.loads(invoke("datasets", "info", corpus_server.url("two.zip"), "--member", "b.txt", "--json").stdout)
+    assert info["characters"] == len(TEXT8_LIKE) and info["least_frequent"]
+
+
+def test_failures_that_waiting_may_cure_are_retried_visibly_then_reported(corpus_server, monkeypatch):
+    monkeypatch.setattr(download, "DEFAULT_RETRY", download.RetryPolicy(retries=2, backoff_seconds=0.001))
+    corpus_server.resets = 2
+    result = invoke("datasets", "info", corpus_server.url("corpus.zip"))
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if "retrying" in line] == [
+        "127.0.0.1 reset the connection; retrying in 0.001 s, attempt 2 of 3",
+        "127.0.0.1 reset the connection; retrying in 0.002 s, attempt 3 of 3"]
+    corpus_server.silences = [5, 5, 5]
+    stalled = invoke("datasets", "info", corpus_server.url("corpus.txt.gz"), "--stall-timeout", 0.2)
+    assert stalled.exit_code == 1
+    assert "Error: 127.0.0.1 stalled: no byte for 0.2 s, 0 bytes received (3 attempts)" in stalled.output
+
+
+def test_a_redirect_loop_is_one_line(corpus_server):
+    corpus_server.redirects = {"a": "b", "b": "a"}
+    result = invoke("datasets", "info", corpus_server.url("a"))
+    assert result.exit_code == 1 and "redirects in a loop" in result.output
+    assert result.output.count("\n") == 2  # the announcement and the error
+
+
+def test_a_user_url_is_revalidated_on_each_use(corpus_server):
+    url = corpus_server.url("corpus.zip")
+    for _ in range(2):
+        assert invoke("datasets", "info", url).exit_code == 0
+    assert corpus_server.conditional[0] is None and corpus_server.conditional[1].startswith('"')
+    corpus_server.files["corpus.zip"] = make_zip_bytes({"corpus.txt": b"abc" * 500})
+    changed = json.loads(invoke("datasets", "info", url, "--json").stdout)
+    assert changed["characters"] == 1500

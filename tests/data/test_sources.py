@@ -7,37 +7,43 @@ import sys
 import pytest
 
 from rnncli.data import catalog, download
+from rnncli.data.download import DownloadError
 from rnncli.data.sources import resolve_source
+from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
 from tests.http_server import closed_port_url
+
+
+def source_of(corpus, **options):
+    return resolve_source(CorpusSpec(corpus=corpus, **options))
 
 
 def test_a_folder_is_its_txt_files_in_name_order(tmp_path):
     for name in ("b.txt", "a.txt", "notes.md"):
         (tmp_path / name).write_text(name, encoding="utf-8")
     (tmp_path / "c.txt").mkdir()
-    source = resolve_source(str(tmp_path))
+    source = source_of(str(tmp_path))
     assert [f.path.name for f in source.files] == ["a.txt", "b.txt"] and not source.presplit
 
 
 def test_a_folder_without_txt_files_is_refused(tmp_path):
     with pytest.raises(UsageProblem, match="the folder holds no .txt files"):
-        resolve_source(str(tmp_path))
+        source_of(str(tmp_path))
 
 
 def test_standard_input_is_read_as_bytes(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("naïve text".encode())))
-    [stdin] = resolve_source("-").files
+    [stdin] = source_of("-").files
     assert stdin.label == "standard input" and stdin.read_bytes() == "naïve text".encode()
 
 
 def test_missing_files_unknown_names_other_schemes_and_empty_files_are_refused(tmp_path):
     with pytest.raises(UsageProblem, match="no such file or folder, and not a known corpus .*text8"):
-        resolve_source(str(tmp_path / "absent.txt"))
+        source_of(str(tmp_path / "absent.txt"))
     with pytest.raises(UsageProblem, match="only http:// and https:// URLs can be downloaded, not ftp://"):
-        resolve_source("ftp://example.org/corpus.txt")
+        source_of("ftp://example.org/corpus.txt")
     (tmp_path / "empty.txt").touch()
-    [empty] = resolve_source(str(tmp_path / "empty.txt")).files
+    [empty] = source_of(str(tmp_path / "empty.txt")).files
     with pytest.raises(UsageProblem, match="empty.txt is empty"):
         empty.read_bytes()
 
@@ -48,9 +54,11 @@ def test_a_catalog_name_comes_before_a_file_of_that_name(tmp_path, monkeypatch):
     entry = dataclasses.replace(catalog.load_catalog()["tinyshakespeare"], url=closed_port_url())
     monkeypatch.setattr(catalog, "load_catalog", lambda: {"tinyshakespeare": entry})
     monkeypatch.setattr(download, "DEFAULT_RETRY", download.RetryPolicy(0, 0, 5))
-    with pytest.raises(UsageProblem, match="cannot reach 127.0.0.1"):
-        resolve_source("tinyshakespeare")
-    assert resolve_source("./tinyshakespeare").files[0].read_bytes() == b"a local file"
+    with pytest.raises(DownloadError, match="refused the connection; to work offline, download .* then run "
+                       "`rnncli datasets add tinyshakespeare PATH` with the file as downloaded, or train on it "
+                       "directly: `rnncli train --corpus PATH`"):
+        source_of("tinyshakespeare")
+    assert source_of("./tinyshakespeare").files[0].read_bytes() == b"a local file"
 
 
 def test_the_shipped_catalog_records_the_known_facts():

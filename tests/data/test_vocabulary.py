@@ -1,11 +1,14 @@
 """Symbol streams and vocabularies: characters and words, <unk>, chunked encoding, saving."""
 
+import json
+
 import numpy as np
 import pytest
 
 from rnncli.data import symbols
 from rnncli.data.symbols import CharStream, WordStream
-from rnncli.data.vocabulary import UNKNOWN, Vocabulary, join_words
+from rnncli.data.vocabulary import UNKNOWN, Vocabulary
+from rnncli.data.words import join_words
 
 
 def test_a_character_vocabulary_is_sorted_and_ids_use_the_smallest_dtype():
@@ -77,3 +80,11 @@ def test_vocabularies_survive_json_including_runs_saved_before_unk():
             vocabulary.symbols, vocabulary.level, vocabulary.has_unknown)
     old = Vocabulary.from_json('{"symbols": [" ", "a"]}')
     assert (old.symbols, old.level, old.has_unknown) == ([" ", "a"], "char", False)
+
+
+def test_a_word_vocabulary_keeps_its_tokenizer_and_one_saved_before_tokenizers_splits_on_whitespace():
+    words = Vocabulary(["Romeo", "?"], "word", tokenizer="words")
+    assert Vocabulary.from_json(words.to_json()).encode("Romeo?")[0].tolist() == [0, 1]
+    assert words.decode([0, 1, 0]) == "Romeo? Romeo"
+    old = Vocabulary.from_json(json.dumps({"level": "word", "symbols": ["Romeo?"], "unknown": False}))
+    assert old.tokenizer == "whitespace" and old.encode("Romeo?")[0].tolist() == [0]
