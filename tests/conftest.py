@@ -1,9 +1,4 @@
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -14,11 +9,10 @@ def _isolated_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def shakespeare():
-    """The real tinyshakespeare text from ../shared/data (skips when the folder is absent)."""
-    path = SHARED_DATA / "tinyshakespeare.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is not beside this checkout)")
-    return path.read_text(encoding="utf-8")
+    """The tinyshakespeare text as shipped in the package (``rnncli.datasets``)."""
+    from rnncli.data.catalog import load_catalog, packaged_file
+
+    return packaged_file(load_catalog()["tinyshakespeare"].packaged).read_text(encoding="utf-8")
 
 
 @pytest.fixture
