@@ -1,5 +1,8 @@
 import pytest
 
+#: pytester runs pytest on small test files (tests/test_skip_policy.py); skip_policy fails CI sessions with skips.
+pytest_plugins = ["pytester", "tests.skip_policy"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path, monkeypatch):
