@@ -45,6 +45,6 @@ def test_a_model_placed_on_absent_gpus_builds_on_the_cpu_and_runs(monkeypatch):
         model = CharLanguageModel(7, "lstm", 4, layers=2, init=WeightInit("glorot", seed=0),
                                   stack_options=StackOptions(layer_devices=(0, 1)))
     assert len(warned) == 1
-    assert all(v.device.endswith("CPU:0") for cell in model.cells for v in cell.trainable_variables)
+    assert all(v.device.endswith("CPU:0") for cell in model.stack.cells for v in cell.trainable_variables)
     logits, _ = model(tf.constant(np.zeros((3, 2), np.int32)), model.initial_states(2))
     assert logits.shape == (3, 2, 7) and logits.device.endswith("CPU:0")
