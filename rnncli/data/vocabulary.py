@@ -79,8 +79,8 @@ class Vocabulary:
     @classmethod
     def from_json(cls, text):
         saved = json.loads(text)
-        unknown = saved.get("unknown", False)
-        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved.get("level", "char"), unknown)
+        unknown = saved["unknown"]
+        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved["level"], unknown)
 
 
 def join_words(words):
