@@ -10,17 +10,7 @@ from rnncli.models import placement
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-
-
-def pretend_gpus(monkeypatch, count):
-    real = tf.config.list_physical_devices
-
-    def listed(kind=None):
-        if kind == "GPU":
-            return [tf.config.PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(count)]
-        return real(kind)
-
-    monkeypatch.setattr(placement.tf.config, "list_physical_devices", listed)
+from tests.devices import pretend_gpus
 
 
 def test_a_missing_gpu_falls_back_to_the_cpu_with_one_warning(monkeypatch):
