@@ -18,11 +18,16 @@ def shakespeare():
     return packaged_file(load_catalog()["tinyshakespeare"].packaged).read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def small_corpus(tmp_path):
-    """A short text file: a few thousand characters of a repeated sentence with variations."""
+@pytest.fixture(scope="session")
+def small_text():
+    """A few thousand characters of a repeated sentence with variations."""
     words = "the quick brown fox jumps over the lazy dog while seven wizards quietly hex jumbo plums".split()
-    lines = [" ".join(words[i % len(words):] + words[: i % len(words)]) for i in range(60)]
+    return "\n".join(" ".join(words[i % len(words):] + words[: i % len(words)]) for i in range(60))
+
+
+@pytest.fixture
+def small_corpus(tmp_path, small_text):
+    """``small_text`` in a file of the test's own folder."""
     path = tmp_path / "small.txt"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(small_text, encoding="utf-8")
     return path
