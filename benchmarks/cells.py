@@ -1,17 +1,18 @@
-"""Every cell trained with the same budget on tinyshakespeare: parameters, validation bits per character, and
-training characters per second, as one table.
+"""Every cell trained with the same budget on tinyshakespeare (as packaged with rnncli): parameters, validation
+bits per character, and training characters per second, as one table.
 
 Each cell gets the same one-hot character model (one or more layers, softmax output), optimiser, windows and
 number of steps, with state carried between windows as ``rnncli train`` does. Characters per second count
 training steps only (forward, backward, update), after the first step that traces the graph. Validation is
-the last 10% of the text, evaluated with state carried (rnncli.evaluate).
+the last 10% of the text unless ``--valid-size`` says otherwise, evaluated with state carried
+(rnncli.evaluate).
 
     PYTHONPATH=. python benchmarks/cells.py [--steps 300 --hidden 128 --cells lstm gru ...]
+    PYTHONPATH=. python benchmarks/cells.py --cells lstm gru --steps 3 --hidden 8 --unroll 5 --valid-size 500  # smoke
 """
 
 import argparse
 import time
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -20,17 +21,18 @@ from rnncli.cells import REGISTRY
 from rnncli.cells.initializers import SCHEMES, WeightInit
 from rnncli.config import TrainConfig
 from rnncli.data.batches import WindowBatches
-from rnncli.data.corpus import prepare_corpus
+from rnncli.data.corpus import load_corpus
+from rnncli.data.spec import CorpusSpec
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.train import OPTIMIZERS, make_optimizer, make_train_step, saved_state_variables
-
-TINYSHAKESPEARE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
+from rnncli.optimizers import OPTIMIZERS, make_optimizer
+from rnncli.train import make_train_step, saved_state_variables
 
 
 def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=TINYSHAKESPEARE)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", default="tinyshakespeare", help="as rnncli train's --corpus")
+    parser.add_argument("--valid-size", type=int, help="validation characters (default: the last 10%%)")
     parser.add_argument("--cells", nargs="+", choices=list(REGISTRY), default=list(REGISTRY))
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--layers", type=int, default=1)
@@ -53,13 +55,13 @@ def train_and_measure(name, corpus, args):
                               init=WeightInit(args.init, seed=args.seed), forget_bias=args.forget_bias,
                               unroll_mode=args.unroll_mode)
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, decay_steps=10 ** 9)
-    step = make_train_step(model, make_optimizer(config), saved_state_variables(model, args.batch_size),
-                           args.clip_norm)
+    optimizer, _ = make_optimizer(config)
+    step = make_train_step(model, optimizer, saved_state_variables(model, args.batch_size), args.clip_norm)
     batches = WindowBatches(corpus.train, args.batch_size, args.unroll)
     step(batches.window(0))
     started = time.perf_counter()
     for k in range(1, args.steps):
-        loss, _ = step(batches.window(k))
+        loss = step(batches.window(k))[0]
     float(loss)  # wait for the last step
     chars_per_second = (args.steps - 1) * args.batch_size * args.unroll / (time.perf_counter() - started)
     return model.parameter_count, Evaluator(model)(corpus.valid).bpc, chars_per_second
@@ -67,10 +69,9 @@ def train_and_measure(name, corpus, args):
 
 def main():
     args = parse_arguments()
-    text = args.corpus.read_text(encoding="utf-8")
-    corpus = prepare_corpus(text, valid_size=len(text) // 10, test_size=0)
+    corpus, _ = load_corpus(CorpusSpec(args.corpus, valid_size=args.valid_size, test_size=0))
     console = Console()
-    console.print(f"{args.corpus.name}: {len(corpus.train):,} train / {len(corpus.valid):,} valid characters; "
+    console.print(f"{args.corpus}: {len(corpus.train):,} train / {len(corpus.valid):,} valid characters; "
                   f"{args.layers}x{args.hidden}, batch {args.batch_size}, unroll {args.unroll} "
                   f"({args.unroll_mode}), {args.steps} steps of {args.optimizer} lr {args.lr}, clip {args.clip_norm}, "
                   f"init {args.init}, forget bias {args.forget_bias}")

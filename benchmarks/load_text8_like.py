@@ -1,12 +1,14 @@
 """How long loading a 100 MB text8-like corpus into ids takes, and the peak memory it needs.
 
-    python benchmarks/load_text8_like.py [--level char|word] [--folder DIR] [--batch]
+    python benchmarks/load_text8_like.py [--level char|word] [--folder DIR] [--batch] [--bytes 100000000]
+    python benchmarks/load_text8_like.py --folder DIR --batch --bytes 200000  # smoke (run it twice)
 
-Writes DIR/text8_like.txt once (100,000,000 bytes of lowercase words and single spaces, Zipf-distributed over
-100,000 made-up words, like text8), then times ``load_corpus`` on it with text8's 90M/5M/5M split and reports
-the peak resident memory of this process before and after (the id array alone is 100 MB at char level).
-``--batch`` also builds the training windows (batch 64, unroll 50, ``WindowBatches``) and reads four of them
-(first, second, middle, last), as the trainer does.
+Writes DIR/text8_like_<bytes>.txt once (100,000,000 bytes of lowercase words and single spaces,
+Zipf-distributed over 100,000 made-up words, like text8) and stops: run it again to measure in a fresh
+process. Then times ``load_corpus`` on it with text8's 90%/5%/5% split and reports the peak resident memory
+of this process before and after (the id array alone is 100 MB at char level). ``--batch`` also builds the
+training windows (batch 64, unroll 50, ``WindowBatches``) and reads four of them (first, second, middle,
+last), as the trainer does.
 """
 
 import argparse
@@ -17,18 +19,20 @@ from pathlib import Path
 
 import numpy as np
 
-SIZE = 100_000_000
+TEXT8_BYTES = 100_000_000
+#: text8's validation and test splits: 5M characters each of 100M
+HELD_OUT_FRACTION = 0.05
 
 
-def write_text8_like(path, seed=0):
+def write_text8_like(path, size, seed=0):
     rng = np.random.default_rng(seed)
     letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
     words = [letters[rng.integers(0, 26, n)].tobytes() for n in rng.integers(1, 12, 100_000)]
     written = 0
     with open(path, "wb") as stream:
-        while written < SIZE:
+        while written < size:
             chunk = b" " + b" ".join(words[i] for i in rng.zipf(1.2, 200_000) % len(words))
-            chunk = chunk[: SIZE - written]
+            chunk = chunk[: size - written]
             stream.write(chunk)
             written += len(chunk)
 
@@ -46,14 +50,15 @@ def peak_rss_mib():
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--level", choices=["char", "word"], default="char")
     parser.add_argument("--folder", default=tempfile.gettempdir())
     parser.add_argument("--batch", action="store_true", help="also batch the training ids into windows")
+    parser.add_argument("--bytes", type=int, default=TEXT8_BYTES, help="size of the corpus")
     args = parser.parse_args()
-    path = Path(args.folder) / "text8_like.txt"
-    if not path.exists() or path.stat().st_size != SIZE:
-        write_text8_like(path)
+    path = Path(args.folder) / f"text8_like_{args.bytes}.txt"
+    if not path.exists() or path.stat().st_size != args.bytes:
+        write_text8_like(path, args.bytes)
         print(f"wrote {path}; run again to measure in a fresh process")
         return
     from rnncli.data.corpus import load_corpus
@@ -61,8 +66,8 @@ def main():
 
     before = peak_rss_mib()
     started = time.perf_counter()
-    corpus, spec = load_corpus(CorpusSpec(str(path), valid_size=5_000_000 if args.level == "char" else None,
-                                          test_size=5_000_000 if args.level == "char" else None, level=args.level))
+    held_out = int(HELD_OUT_FRACTION * args.bytes) if args.level == "char" else None
+    corpus, _ = load_corpus(CorpusSpec(str(path), valid_size=held_out, test_size=held_out, level=args.level))
     elapsed = time.perf_counter() - started
     ids_mib = sum(getattr(corpus, s).nbytes for s in ("train", "valid", "test")) / 2**20
     print(f"{args.level} level: {corpus.characters:,} characters -> {len(corpus.train):,} / {len(corpus.valid):,} / "

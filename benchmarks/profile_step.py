@@ -2,6 +2,7 @@
 
     python benchmarks/profile_step.py [--config small|medium|large] [--implementation rnncli|keras|block]
                                       [--cell lstm] [--unroll-mode auto] [--steps 5] [--logdir DIR]
+    python benchmarks/profile_step.py --config tiny --steps 1  # smoke
 
 Builds one of ``benchmarks/speed.py``'s training steps (one-hot over 27 symbols, SGD with clipping, state
 carried): rnncli's (``--cell``, ``--unroll-mode``), Keras 3's ``LSTM`` or ``tf.raw_ops.BlockLSTM``; it

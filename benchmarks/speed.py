@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py [--configs small,medium,large] [--rounds 3] [--seconds 2]
                                [--sections training,cells,evaluation,sampling,grid,corpus] [--json FILE|-]
+    python benchmarks/speed.py --configs tiny --sections training --rounds 1 --seconds 0.05  # smoke
 
 Every implementation trains the same character LSTM (one-hot input over 27 symbols, softmax output, SGD
 with global-norm clipping, state carried across windows) in the same process, interleaved round by round,
@@ -44,7 +45,8 @@ from rnncli.unroll_modes import concrete_mode
 import keras
 
 VOCAB = 27
-CONFIGS = {"small": (64, 64, 10), "medium": (256, 64, 50), "large": (512, 32, 100)}  # hidden, batch, unroll
+#: hidden, batch, unroll; ``tiny`` is the smoke setting of tests/test_benchmarks.py, not a measurement
+CONFIGS = {"small": (64, 64, 10), "medium": (256, 64, 50), "large": (512, 32, 100), "tiny": (8, 4, 5)}
 
 
 def lstm_flops_per_char(hidden, vocab=VOCAB):

@@ -80,9 +80,9 @@ class Evaluator:
 
 def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=None, console=None,
                  checkpoint="latest"):
-    """The run in ``run_dir`` at ``checkpoint`` evaluated on ``--corpus`` (read with the run's options unless ``encoding`` or
-    ``normalize`` say otherwise), or on its own validation split when ``corpus`` is None. Returns the summary
-    that ``rnncli eval`` prints."""
+    """The run in ``run_dir`` at ``checkpoint`` evaluated on ``--corpus`` (read with the run's options unless
+    ``encoding`` or ``normalize`` say otherwise), or on its own validation split when ``corpus`` is None. Returns
+    the summary that ``rnncli eval`` prints."""
     from rnncli.data.corpus import load_corpus, load_ids
     from rnncli.data.spec import CorpusSpec
     from rnncli.restore import load_trained
@@ -90,16 +90,19 @@ def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=N
     run, config, vocabulary, model = load_trained(run_dir, checkpoint)
     if corpus is None:
         spec = CorpusSpec.of(config, corpus=run.corpus_source(config.corpus), data_dir=data_dir or config.data_dir)
-        split = load_corpus(spec, console, vocabulary)[0]
+        split = load_corpus(spec, console)[0]
+        if split.vocabulary.symbols != vocabulary.symbols:
+            raise UsageProblem(f"{config.corpus} no longer gives the run's vocabulary; evaluate with --corpus")
         ids, unknown, text = split.valid, split.unknown_in_valid, f"{config.corpus} (validation split)"
     else:
         spec = CorpusSpec.of(config, corpus=corpus, data_dir=data_dir, encoding=encoding or config.encoding,
-                             normalize=normalize or config.normalize, member=None)  # the run's --member was its own corpus's
+                             normalize=normalize or config.normalize, member=None)  # --member was the run's corpus's
         (ids, unknown), text = load_ids(spec, vocabulary, console), corpus
     if len(ids) < 2:
         raise UsageProblem(f"--corpus {text}: fewer than two {vocabulary.unit}s of the run's vocabulary")
     result = Evaluator(model, config.eval_batch_size)(ids)
     bits = "bpc" if vocabulary.level == "char" else "bits_per_word"
-    return {"text": text, "checkpoint": checkpoint, "unit": vocabulary.unit, "perplexity": result.perplexity, bits: result.bpc,
-            "bits_per_symbol": result.bpc, f"{vocabulary.unit}s": result.characters, "symbols": result.characters,
-            "unknown": unknown, "unknown_as": "<unk>" if vocabulary.has_unknown else "skipped"}
+    return {"text": text, "checkpoint": checkpoint, "unit": vocabulary.unit, "perplexity": result.perplexity,
+            bits: result.bpc, "bits_per_symbol": result.bpc, f"{vocabulary.unit}s": result.characters,
+            "symbols": result.characters, "unknown": unknown,
+            "unknown_as": "<unk>" if vocabulary.has_unknown else "skipped"}

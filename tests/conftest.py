@@ -1,9 +1,7 @@
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: pytester runs pytest on small test files (tests/test_skip_policy.py); skip_policy fails CI sessions with skips.
+pytest_plugins = ["pytester", "tests.skip_policy"]
 
 
 @pytest.fixture(autouse=True)
@@ -14,18 +12,22 @@ def _isolated_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def shakespeare():
-    """The real tinyshakespeare text from ../shared/data (skips when the folder is absent)."""
-    path = SHARED_DATA / "tinyshakespeare.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is not beside this checkout)")
-    return path.read_text(encoding="utf-8")
+    """The tinyshakespeare text as shipped in the package (``rnncli.datasets``)."""
+    from rnncli.data.catalog import load_catalog, packaged_file
+
+    return packaged_file(load_catalog()["tinyshakespeare"].packaged).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def small_text():
+    """A few thousand characters of a repeated sentence with variations."""
+    words = "the quick brown fox jumps over the lazy dog while seven wizards quietly hex jumbo plums".split()
+    return "\n".join(" ".join(words[i % len(words):] + words[: i % len(words)]) for i in range(60))
 
 
 @pytest.fixture
-def small_corpus(tmp_path):
-    """A short text file: a few thousand characters of a repeated sentence with variations."""
-    words = "the quick brown fox jumps over the lazy dog while seven wizards quietly hex jumbo plums".split()
-    lines = [" ".join(words[i % len(words):] + words[: i % len(words)]) for i in range(60)]
+def small_corpus(tmp_path, small_text):
+    """``small_text`` in a file of the test's own folder."""
     path = tmp_path / "small.txt"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(small_text, encoding="utf-8")
     return path

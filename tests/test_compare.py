@@ -34,12 +34,24 @@ def test_the_parameter_polynomial_is_exact_and_the_matched_size_is_the_closest(c
     assert distance(hidden) <= min(distance(hidden - 1), distance(hidden + 1))
 
 
-def test_a_tiny_study_ranks_cells_writes_its_files_and_resumes(tmp_path, small_corpus):
-    study = tmp_path / "study"
-    args = ["compare", "--cells", "lstm,jzs1", "--seeds", 2, "--budget-steps", 6, "--match-params", 4000,
-            "--study-dir", study, "--corpus", small_corpus, "--json", *TINY]
-    result = invoke(*args)
+def study_args(study, corpus, budget_steps):
+    return ["compare", "--cells", "lstm,jzs1", "--seeds", 2, "--budget-steps", budget_steps, "--match-params", 4000,
+            "--study-dir", study, "--corpus", corpus, "--json", *TINY]
+
+
+@pytest.fixture(scope="module")
+def finished_study(tmp_path_factory, small_text):
+    """A tiny study of 6 steps per run, uninterrupted: ``(study folder, the command's output)``."""
+    folder = tmp_path_factory.mktemp("finished")
+    corpus = folder / "small.txt"
+    corpus.write_text(small_text, encoding="utf-8")
+    result = invoke(*study_args(folder / "study", corpus, 6))
     assert result.exit_code == 0, result.output
+    return folder / "study", result
+
+
+def test_a_tiny_study_ranks_cells_and_writes_its_files(finished_study):
+    study, result = finished_study
     summary = json.loads(result.stdout)["summary"]
     assert [row["cell"] for row in summary] == sorted(["lstm", "mut1"], key=lambda c: next(
         r["valid_bpc_mean"] for r in summary if r["cell"] == c))
@@ -54,16 +66,35 @@ def test_a_tiny_study_ranks_cells_writes_its_files_and_resumes(tmp_path, small_c
     seeds = {r["seed"]: r["valid_bpc"] for r in saved["runs"] if r["cell"] == "lstm"}
     assert seeds[0] != seeds[1]  # different seeds, different runs
 
-    (study / "mut1" / "seed1" / "result.json").unlink()  # as if that run had been interrupted
-    again = invoke(*args)
-    assert again.exit_code == 0, again.output
-    how = {("mut1", 1): "resumed"}
-    assert [line for line in again.stderr.splitlines() if line.startswith("run ")] == [
-        f"run {n}/4  {r['cell']} seed {r['seed']}  {how.get((r['cell'], r['seed']), 'kept')}  "
-        f"valid bpc {r['valid_bpc']:.3f}  {r['wall_seconds']:.0f} s" for n, r in enumerate(saved["runs"], 1)]
-    assert "step " not in again.stderr  # each run's own log goes to its directory
-    assert "validation perplexity" in (study / "mut1" / "seed1" / "train.log").read_text()
-    assert json.loads((study / "study.json").read_text())["runs"] == saved["runs"]
+
+def test_running_the_study_again_keeps_the_finished_runs_and_resumes_one_interrupted_midway(
+        finished_study, tmp_path, small_corpus):
+    """A run interrupted after its step-3 checkpoint (what Ctrl-C leaves: a checkpoint, no result.json) resumes
+    there and ends where the uninterrupted study's run ended; the finished runs are kept as they are."""
+    (study, _), again = finished_study, tmp_path / "again"
+    assert invoke(*study_args(again, small_corpus, 3)).exit_code == 0
+    (again / "mut1" / "seed1" / "result.json").unlink()
+    result = invoke(*study_args(again, small_corpus, 6))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("run ")]
+    assert [line.split("  ")[:3] for line in lines] == [
+        ["run 1/4", "lstm seed 0", "kept"], ["run 2/4", "lstm seed 1", "kept"], ["run 3/4", "mut1 seed 0", "kept"],
+        ["run 4/4", "mut1 seed 1", "resumed"]]
+    assert "step " not in result.stderr  # each run's own log goes to its directory, once per invocation
+    log = (again / "mut1" / "seed1" / "train.log").read_text()
+    assert "at step 3" in log and "validation perplexity" in log
+    runs = {(r["cell"], r["seed"]): r for r in json.loads((again / "study.json").read_text())["runs"]}
+    assert {key: run["steps"] for key, run in runs.items()} == {
+        ("lstm", 0): 3, ("lstm", 1): 3, ("mut1", 0): 3, ("mut1", 1): 6}
+    uninterrupted = next(r for r in json.loads((study / "study.json").read_text())["runs"]
+                         if (r["cell"], r["seed"]) == ("mut1", 1))
+    assert runs["mut1", 1]["valid_bpc"] == pytest.approx(uninterrupted["valid_bpc"], rel=1e-5)
+
+    def losses(folder):
+        records = (folder / "mut1" / "seed1" / "metrics.jsonl").read_text().splitlines()
+        return {r["step"]: r["loss"] for r in map(json.loads, records) if "loss" in r}
+
+    assert losses(again) == pytest.approx(losses(study), rel=1e-5)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1,7 +1,6 @@
 """Interruption, kill -9, torn checkpoints and non-finite steps: a run loses nothing it had."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

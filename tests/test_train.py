@@ -83,15 +83,29 @@ def test_static_and_dynamic_unroll_give_the_same_logits():
     np.testing.assert_allclose(logits_static.numpy(), logits_dynamic.numpy(), atol=1e-6)
 
 
-def test_evaluation_counts_every_character_once_whatever_the_rows():
+def stream_nll(model, ids):
+    """Summed cross-entropy of ``ids[1:]`` given ``ids[:-1]``, one stream from zero states (the reference)."""
+    logits, _ = model(tf.constant(ids[:-1, None]), model.initial_states(1))
+    return float(tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:, None], logits)))
+
+
+def test_evaluation_in_one_stream_is_the_mean_loss_of_one_long_call():
     model = tiny_model()
     ids = np.random.default_rng(3).integers(0, 7, 4321)
-    one_stream = Evaluator(model, max_rows=1)(ids)
-    manual_logits, _ = model(tf.constant(ids[:-1, None]), model.initial_states(1))
-    manual = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(ids[1:, None], manual_logits))
-    assert one_stream.characters == 4320
-    assert one_stream.nll == pytest.approx(float(manual), rel=1e-5)
-    assert Evaluator(model, max_rows=2)(ids).characters == 4320
+    one_stream = Evaluator(model, max_rows=1)(ids)  # 4320 pairs: 86 windows of 50 and one padded window
+    assert one_stream.nll == pytest.approx(stream_nll(model, ids) / 4320, rel=1e-5)
+
+
+def test_evaluation_in_two_streams_counts_every_character_once_and_no_padding():
+    """4320 pairs in 2 rows of 2200 (whole windows of 50): row 0 holds pairs 0..2199, row 1 pairs 2200..4319
+    and 80 padded positions (id 0 after id 0), each row from zero states. A forget bias of 5 keeps the cell's
+    memory for hundreds of steps, so that row 1's fresh start shows in the loss (by 3%)."""
+    model = CharLanguageModel(7, "lstm", 16, init=WeightInit("glorot", seed=1), forget_bias=5.0, unroll_mode="static")
+    ids = np.random.default_rng(3).integers(0, 7, 4321)
+    two_streams = Evaluator(model, max_rows=2)(ids)
+    expected = (stream_nll(model, ids[:2201]) + stream_nll(model, ids[2200:])) / 4320
+    assert two_streams.nll == pytest.approx(expected, rel=1e-5)
+    assert two_streams.nll != pytest.approx(Evaluator(model, max_rows=1)(ids).nll, rel=1e-2)  # the rows matter
 
 
 @pytest.mark.slow
@@ -115,7 +129,12 @@ def test_training_on_real_text_lowers_validation_perplexity_below_the_unigram_ba
 
 
 def test_the_perplexity_of_a_diverged_model_is_infinite_not_an_error():
+    """TensorBoard stores float32: a perplexity up to float32's largest value (e^88.7228) is kept, one past it
+    is infinite."""
     from rnncli.report import perplexity
 
     assert perplexity(math.log(20.0)) == pytest.approx(20.0)
-    assert perplexity(164.46) == math.inf and perplexity(1e6) == math.inf
+    largest = math.log(float(np.finfo(np.float32).max))  # 88.72284
+    assert perplexity(largest - 1e-6) == pytest.approx(math.exp(largest - 1e-6))
+    assert np.isfinite(np.float32(perplexity(largest - 1e-6)))
+    assert perplexity(largest + 1e-6) == math.inf and perplexity(1e6) == math.inf

@@ -10,7 +10,7 @@ from rnncli.cells.lstm import VARIANTS
 from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll import dynamic_unroll, static_unroll, unroll, window_unroll
-from tests.cells.checks import cell_with_random_weights, random_state
+from tests.cells.checks import cell_with_random_weights
 
 STEPS, BATCH, INPUT, HIDDEN, CHUNK = 12, 3, 5, 4, 5
 AFFINE = set(VARIANTS) | {"rnn", "irnn", "jordan"}
@@ -95,8 +95,9 @@ def matmuls_in_the_gradient(unroll_function, steps):
 
 def test_the_window_backward_pass_has_no_per_step_weight_matmuls():
     """Autodiff of the static loop: per step, 4 forward matmuls, 4 for ∂h and 4 for the weights. The window
-    backward: 4 forward, 1 fused for ∂h, recomputed gate math without matmuls, the weights once per chunk
-    (the first step has no ∂h_0 to compute: the initial state is a constant)."""
+    unroll: per step 4 forward and 1 fused for ∂h (the gate math's gradient comes from the step's own tape,
+    without matmuls), and the weights once per chunk of 25 steps (the first step has no ∂h_0 to compute: the
+    initial state is a constant)."""
     steps = 20
     static, window = matmuls_in_the_gradient(static_unroll, steps), matmuls_in_the_gradient(window_unroll, steps)
     assert static >= 11 * steps

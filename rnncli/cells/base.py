@@ -37,10 +37,6 @@ class RecurrentCell(tf.Module):
         self.hidden_size = hidden_size
 
     @property
-    def output_size(self):
-        return self.hidden_size
-
-    @property
     def state_size(self):
         """A ``State`` of the width of each state tensor."""
         raise NotImplementedError

@@ -16,10 +16,12 @@ keeps). 0 reproduces the RecurrentArchitectures seed. (Project_RNN_Enhancement s
 that is not reproduced.)
 
 Each window's ``x_t W + b`` terms are one matmul outside the time loop (for MUT1 also ``σ`` of the x-only
-update gate and ``tanh`` of ``x_t``). Recurrent matrices stay one per gate: for a GRU character model at
-H = 256, batch 64, 50-step windows on the 2-core CPU, per-gate matmuls trained at 44-46k characters/s and one
-fused ``[R_r | R_z]`` ``[H, 2H]`` matmul at 40-43k (medians of 10 alternating rounds, static and dynamic
-unroll; ``benchmarks/gru_gates.py``).
+update gate and ``tanh`` of ``x_t``). Recurrent matrices stay one per gate. ``benchmarks/gru_gates.py`` (a GRU
+character model at H = 256, batch 64, 50-step windows, on the 2-core CPU while other jobs shared it,
+2026-12-01) timed one fused ``[R_r | R_z]`` ``[H, 2H]`` matmul against them in three runs: with the static
+unroll (what ``--unroll-mode auto`` runs for the GRU) fused trained at 0.92x and 0.85x the per-gate speed
+(medians of the per-round ratios of 20 alternating rounds) and 0.84x (ratio of the medians of 10 rounds), so
+per-gate stays; with the ``tf.while_loop`` unroll fused was 1.38x, 1.05x and 1.36x as fast.
 """
 
 from rnncli.cells.hidden_state import HiddenState, HiddenStateCell

@@ -19,7 +19,7 @@ SCHEMES = ("uniform", "truncated-normal", "uniform-unit", "glorot", "orthogonal"
 
 @dataclass
 class WeightInit:
-    """Draws the initial value of every cell tensor for one ``--init`` scheme."""
+    """Draws the initial value of every weight of a model (cells, embedding, softmax) for one ``--init`` scheme."""
 
     scheme: str = "uniform"
     seed: int = 0

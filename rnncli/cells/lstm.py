@@ -70,7 +70,6 @@ class LSTM(AffineRecurrence, RecurrentCell):
 
     def __init__(self, input_size, hidden_size, init, variant="lstm", forget_bias=0.0, name=None):
         super().__init__(input_size, hidden_size, name=name or variant)
-        self.variant_name = variant
         self.variant = spec = VARIANTS[variant]
         self.State = LSTMGateState if spec.gate_recurrence else LSTMState
         present = {"z": True, "i": spec.input_gate, "f": spec.forget_gate, "o": spec.output_gate}

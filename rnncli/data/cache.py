@@ -140,7 +140,10 @@ def fetch_entry(entry, folder, console=None, retry=None):
 
 
 def cache_state(entry, folder):
-    """"cached" (every text file is there), "archive" (only the download is), or "no"."""
+    """"packaged" (shipped with rnncli, never downloaded), "cached" (every text file is there), "archive" (only
+    the download is), or "no"."""
+    if entry.packaged:
+        return "packaged"
     if all(path.exists() for path in text_paths(entry, folder)):
         return "cached"
     return "archive" if download_path(entry.url, folder).exists() else "no"

@@ -1,7 +1,9 @@
 """Known corpora (``datasets/catalog.json``), how each is read by default, and the folder they are cached in.
 
 The catalog records facts only: a byte size or SHA-256 that is not known is ``null``, and the cache records
-the SHA-256 of what it downloads (see ``rnncli.data.cache``).
+the SHA-256 of what it downloads (see ``rnncli.data.cache``). A corpus small enough to ship (tinyshakespeare,
+1.1 MB) is ``packaged``: rnncli reads its copy in ``rnncli.datasets``, checked against the catalog's SHA-256,
+and downloads nothing.
 """
 
 import dataclasses
@@ -18,11 +20,12 @@ from rnncli.errors import UsageProblem
 SPLITS = ("train", "valid", "test")
 
 
-def _catalog_file():
-    """``datasets/catalog.json`` beside the package in a source checkout (where the package is imported from
-    the checkout itself, e.g. ``python -m rnncli`` run in it), else the copy installed as ``rnncli.datasets``."""
-    beside = Path(__file__).resolve().parents[2] / "datasets" / "catalog.json"
-    return beside if beside.exists() else resources.files("rnncli.datasets").joinpath("catalog.json")
+def packaged_file(name):
+    """A file shipped in ``datasets/`` (the catalog, a packaged corpus): the one beside the package in a source
+    checkout (where the package is imported from the checkout itself, e.g. ``python -m rnncli`` run in it), else
+    the copy installed as the package ``rnncli.datasets``."""
+    beside = Path(__file__).resolve().parents[2] / "datasets" / name
+    return beside if beside.exists() else resources.files("rnncli.datasets").joinpath(name)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class CatalogEntry:
     archive: str | None
     members: tuple[Member, ...]
     defaults: CorpusDefaults
+    #: The file name of a copy shipped in ``rnncli.datasets`` (read instead of downloading), or None.
+    packaged: str | None = None
 
     @property
     def presplit(self):
@@ -75,13 +80,16 @@ class CatalogEntry:
         unknown = set(fields) - defaults - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"catalog entry {name}: unknown fields {sorted(unknown)}")
+        if fields.get("packaged") and not fields["sha256"]:
+            raise ValueError(f"catalog entry {name}: a packaged copy needs the SHA-256 it is checked against")
         return cls(name, fields["description"], fields["url"], fields["bytes"], fields["sha256"], fields["archive"],
-                   members, CorpusDefaults(**{k: v for k, v in fields.items() if k in defaults}))
+                   members, CorpusDefaults(**{k: v for k, v in fields.items() if k in defaults}),
+                   fields.get("packaged"))
 
 
 def load_catalog():
     """``{name: CatalogEntry}`` of every known corpus."""
-    text = _catalog_file().read_text(encoding="utf-8")
+    text = packaged_file("catalog.json").read_text(encoding="utf-8")
     return {name: CatalogEntry.from_json(name, fields) for name, fields in json.loads(text).items()}
 
 

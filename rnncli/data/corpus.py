@@ -69,27 +69,23 @@ def split_ranges(total, valid_size, test_size, valid_position):
     return ranges | {"test": (rest, total)}
 
 
-def prepare_corpus(text, valid_size=None, test_size=None, valid_position="end", vocabulary=None, *, level="char",
-                   vocab_size=None, max_vocab=MAX_CHARACTERS, valid_fraction=0.1, split_at=None, tokenizer="words"):
-    """Split ``text`` contiguously and encode it, building the vocabulary from the training split unless one is
-    given; ``split_at`` (valid start, test start) in characters marks a corpus published with its splits."""
-    stream = symbol_stream(text, level, split_at or (), tokenizer if vocabulary is None else vocabulary.tokenizer)
+def prepare_corpus(text, valid_size=None, test_size=None, valid_position="end", *, level="char", vocab_size=None,
+                   max_vocab=MAX_CHARACTERS, valid_fraction=0.1, split_at=None, tokenizer="words"):
+    """Split ``text`` contiguously and encode it with the vocabulary of the training split (words split by
+    ``tokenizer``); ``split_at`` (valid start, test start) in characters marks a corpus published with its
+    splits."""
+    stream = symbol_stream(text, level, split_at or (), tokenizer)
     presplit = tuple(stream.position(offset) for offset in split_at) if split_at else None
     valid_size, test_size = split_sizes(len(stream), valid_size, test_size, valid_fraction, presplit,
                                         UNITS[level] + "s")
     ranges = split_ranges(len(stream), valid_size, test_size, valid_position)
-    fresh = vocabulary is None
-    if fresh:
-        vocabulary = Vocabulary.from_counts(stream.counts(*ranges["train"]), level, vocab_size, tokenizer)
-        if level == "char" and len(vocabulary) > max_vocab:
-            raise UsageProblem(too_many_characters(len(vocabulary), max_vocab))
+    vocabulary = Vocabulary.from_counts(stream.counts(*ranges["train"]), level, vocab_size, tokenizer)
+    if level == "char" and len(vocabulary) > max_vocab:
+        raise UsageProblem(too_many_characters(len(vocabulary), max_vocab))
     ids = {split: stream.encode(vocabulary, *ranges[split]) for split in SPLITS}
     unknown = {split: count_id(ids[split], vocabulary.marker) for split in SPLITS}
     if any(unknown.values()) and not vocabulary.has_unknown:
-        if fresh:
-            vocabulary = vocabulary.with_unknown()
-        else:  # a saved vocabulary without <unk> (runs made before it existed): leave the symbols out
-            ids = {split: a[a != vocabulary.marker] for split, a in ids.items()}
+        vocabulary = vocabulary.with_unknown()
     return Corpus(vocabulary, ids["train"], ids["valid"], ids["test"], unknown, len(text), valid_size, test_size)
 
 
@@ -112,7 +108,7 @@ def resolve_spec(spec, defaults):
                                tokenizer=tokenizer)
 
 
-def load_corpus(spec, console=None, vocabulary=None):
+def load_corpus(spec, console=None):
     """``(corpus, resolved)``: the ``Corpus`` that ``spec`` describes (downloaded when needed), and ``spec`` with
     every default filled in, split sizes included, for a run to save."""
     source = resolve_source(spec, console)
@@ -121,7 +117,7 @@ def load_corpus(spec, console=None, vocabulary=None):
     spec = resolve_spec(spec, source.defaults)
     text = read_text(source, spec.encoding, spec.normalize)
     corpus = prepare_corpus(text.text, _given(spec.valid_size, source.defaults.valid_size),
-                            _given(spec.test_size, source.defaults.test_size), spec.valid_position, vocabulary,
+                            _given(spec.test_size, source.defaults.test_size), spec.valid_position,
                             level=spec.level, vocab_size=spec.vocab_size, max_vocab=spec.max_vocab,
                             valid_fraction=source.defaults.valid_fraction, split_at=text.split_at,
                             tokenizer=spec.tokenizer)

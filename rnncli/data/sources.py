@@ -1,9 +1,10 @@
 """What ``--corpus SRC`` names: a catalog corpus, a text file, an archive, a folder of ``.txt`` files, an
 http(s) URL, or ``-`` for standard input.
 
-``resolve_source`` downloads what must be downloaded and answers with the files to read, in order, and how
-the corpus is read by default. A catalog name wins over a file of the same name (write ``./text8`` for the
-file), so ``--corpus text8`` means the same thing in every folder.
+``resolve_source`` downloads what must be downloaded (a packaged catalog corpus is read from the package instead)
+and answers with the files to read, in order, and how the corpus is read by default. A catalog name wins over a
+file of the same name (write ``./text8`` for the file), so ``--corpus text8`` means the same thing in every
+folder.
 
 A file or URL that is an archive (zip, tar, gz, bz2, xz: ``rnncli.data.archives``, recognised by its first
 bytes) is read from its one file, or from ``--member NAME``; a URL's archive is checked before it enters the
@@ -30,10 +31,11 @@ STDIN = "-"
 @dataclass(frozen=True)
 class SourceFile:
     """A file to read: ``path``, or standard input when it is None; a ``cached`` file is checked against the
-    SHA-256 recorded when it was downloaded."""
+    SHA-256 recorded when it was downloaded, a packaged one against the catalog's ``sha256``."""
 
     path: Path | None
     cached: bool = False
+    sha256: str | None = None
 
     @property
     def label(self):
@@ -46,6 +48,9 @@ class SourceFile:
             raise UsageProblem(f"cannot read {self.label}: {problem.strerror}") from None
         if self.cached:
             verify_cached(self.path, raw)
+        if self.sha256 is not None and hashlib.sha256(raw).hexdigest() != self.sha256:
+            raise UsageProblem(f"{self.label} does not have the SHA-256 the catalog records for it; "
+                               "reinstall rnncli")
         if not raw:
             raise UsageProblem(f"{self.label} is empty")
         return raw
@@ -96,8 +101,12 @@ def resolve_source(spec, console=None):
         return Source("stdin", (SourceFile(None),))
     if corpus in known:
         entry = known[corpus]
-        paths = fetch_entry(entry, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout))
-        return Source(corpus, tuple(SourceFile(path, cached=True) for path in paths), entry.defaults, entry.presplit)
+        if entry.packaged:
+            files = (SourceFile(catalog.packaged_file(entry.packaged), sha256=entry.sha256),)
+        else:
+            paths = fetch_entry(entry, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout))
+            files = tuple(SourceFile(path, cached=True) for path in paths)
+        return Source(corpus, files, entry.defaults, entry.presplit)
     if "://" in corpus:
         return _url_source(spec, console)
     return _local_source(spec)

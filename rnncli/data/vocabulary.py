@@ -84,7 +84,7 @@ class Vocabulary:
     def from_json(cls, text):
         """A saved vocabulary; one saved before ``--tokenizer`` existed split words on whitespace."""
         saved = json.loads(text)
-        unknown = saved.get("unknown", False)
-        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved.get("level", "char"), unknown,
+        unknown = saved["unknown"]
+        return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved["level"], unknown,
                    saved.get("tokenizer", "whitespace"))
 

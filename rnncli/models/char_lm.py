@@ -6,6 +6,9 @@ For ids ``s_1 .. s_T`` (time-major ``[T, B]``)::
     o_t = stack(x_t, states)                           (rnncli.models.stack: L layers and their connections)
     p(s_{t+1} | s_{<=t}) = softmax(o_t W_out + b_out)
 
+Every weight is drawn by the ``--init`` scheme (``rnncli.cells.initializers.WeightInit``): ``E [V, embedding]``
+and ``W_out [H, V]`` as matrices, ``b_out`` as a vector, the stack's as its cells say.
+
 The model holds weights only; whoever runs it (trainer, evaluator, sampler) owns the carried states.
 """
 
@@ -32,13 +35,11 @@ class CharLanguageModel(tf.Module):
         self.embedding_size = embedding_size
         with self.name_scope:
             if embedding_size:
-                self.embedding = weight(init.rng.uniform(-0.05, 0.05, (vocab_size, embedding_size)), "embedding")
+                self.embedding = weight(init.matrix((vocab_size, embedding_size)), "embedding")
             self.stack = CellStack(cell_name, embedding_size or vocab_size, hidden_size, layers, init, forget_bias,
                                    unroll_mode, stack_options)
-            # also tracked here, so checkpoints written before the stack existed (model/cells/i) still restore
-            self.cells = self.stack.cells
-            self.softmax_weights = weight(init.rng.uniform(-0.1, 0.1, (hidden_size, vocab_size)), "softmax_w")
-            self.softmax_bias = weight(np.zeros(vocab_size), "softmax_b")
+            self.softmax_weights = weight(init.matrix((hidden_size, vocab_size)), "softmax_w")
+            self.softmax_bias = weight(init.vector(vocab_size), "softmax_b")
 
     def initial_states(self, batch_size):
         """One initial state per layer."""

@@ -24,9 +24,15 @@ def test_every_cell_of_the_issue_is_registered_with_family_and_paper():
         assert entry.family in {"rnn", "gru", "lstm"} and entry.paper
 
 
-def test_an_unknown_name_is_a_key_error():
-    with pytest.raises(KeyError):
-        lookup("transformer")
+@pytest.mark.parametrize("alias, name", [("jzs1", "mut1"), ("jzs2", "mut2"), ("jzs3", "mut3")])
+def test_an_alias_builds_the_cell_it_stands_for(alias, name):
+    assert lookup(alias) is REGISTRY[name]
+    from_alias = make_cell(alias, 3, 4, WeightInit("uniform", seed=1))
+    from_name = make_cell(name, 3, 4, WeightInit("uniform", seed=1))
+    assert type(from_alias) is type(from_name) and from_alias.name == name
+    assert weights_of(from_alias).keys() == weights_of(from_name).keys()
+    for key, value in weights_of(from_alias).items():
+        np.testing.assert_array_equal(value, weights_of(from_name)[key])
 
 
 #: The bias that --forget-bias moves (by +1 or -1 per unit of forget bias), or None for cells without such a gate.

@@ -1,12 +1,11 @@
-"""Every LSTM variant against the NumPy implementation of Greff et al.'s equations in tests/cells/reference.py."""
+"""Every LSTM variant against the NumPy implementation of Greff et al.'s equations in tests/cells/reference.py,
+and the parameter formulas. What every cell owes (one-step calls, --forget-bias) is in test_family.py."""
 
-import numpy as np
 import pytest
 
 from rnncli.cells import make_cell
 from rnncli.cells.initializers import WeightInit
 from rnncli.cells.lstm import VARIANTS
-from rnncli.tensorflow_quiet import tf
 from rnncli.unroll import dynamic_unroll, static_unroll, window_unroll
 from tests.cells.checks import assert_unroll_matches_numpy
 
@@ -15,17 +14,6 @@ from tests.cells.checks import assert_unroll_matches_numpy
 @pytest.mark.parametrize("unroll", [static_unroll, dynamic_unroll, window_unroll], ids=["static", "dynamic", "window"])
 def test_variant_matches_numpy_equations_over_20_steps(name, unroll):
     assert_unroll_matches_numpy(name, unroll, input_size=5, hidden_size=4)
-
-
-def test_one_call_per_step_equals_the_unrolled_window():
-    xs = np.random.default_rng(7).normal(size=(20, 3, 5)).astype(np.float32)
-    cell = make_cell("lstm", 5, 4, WeightInit("glorot", seed=1))
-    state = cell.initial_state(3)
-    for x in xs:
-        output, state = cell(tf.constant(x), state)
-    outputs, final = static_unroll(cell, tf.constant(xs), cell.initial_state(3))
-    np.testing.assert_allclose(output.numpy(), outputs[-1].numpy(), atol=1e-6)
-    np.testing.assert_allclose(state.cell.numpy(), final.cell.numpy(), atol=1e-6)
 
 
 def test_a_450_unit_vanilla_lstm_layer_with_450_inputs_has_1623150_parameters():
@@ -42,8 +30,3 @@ def test_parameter_counts_follow_the_formulas(name, blocks, peepholes, gate_recu
         + gate_recurrence * hidden * hidden
     assert make_cell(name, inputs, hidden, WeightInit("glorot")).parameter_count == expected
 
-
-def test_forget_bias_is_added_to_the_forget_gate_only():
-    cell = make_cell("lstm", 3, 4, WeightInit("glorot"), forget_bias=1.0)
-    np.testing.assert_array_equal(cell.b["f"].numpy(), np.ones(4))
-    np.testing.assert_array_equal(cell.b["i"].numpy(), np.zeros(4))

@@ -66,9 +66,9 @@ def test_load_corpus_reads_a_folder_and_resolves_every_default(tmp_path):
     assert corpus.vocabulary.symbols == list(" dehlortw")
 
 
-def test_load_corpus_uses_a_given_vocabulary(tmp_path, shakespeare):
-    (tmp_path / "s.txt").write_text(shakespeare[:20_000], encoding="utf-8")
-    first, spec = load_corpus(CorpusSpec(str(tmp_path / "s.txt"), level="word"))
-    again, _ = load_corpus(spec, vocabulary=first.vocabulary)
-    assert again.vocabulary is first.vocabulary and (again.train == first.train).all()
-    assert spec.vocab_size == 10_000 and first.vocabulary.level == "word"
+def test_the_packaged_tinyshakespeare_loads_with_the_catalog_defaults(shakespeare):
+    corpus, spec = load_corpus(CorpusSpec("tinyshakespeare"))
+    assert (spec.valid_size, spec.test_size) == (111_539, 0)  # int(10% of 1,115,394 characters), no test split
+    assert corpus.vocabulary.symbols == sorted(set(shakespeare[:-111_539])) and len(corpus.vocabulary) == 65
+    assert corpus.vocabulary.decode(corpus.valid) == shakespeare[-111_539:]
+    assert corpus.unknown == {"train": 0, "valid": 0, "test": 0}

@@ -1,6 +1,7 @@
 """What --corpus names: catalog corpora, files, folders, URLs and standard input, and the refusals."""
 
 import dataclasses
+import hashlib
 import io
 import sys
 
@@ -50,15 +51,33 @@ def test_missing_files_unknown_names_other_schemes_and_empty_files_are_refused(t
 
 def test_a_catalog_name_comes_before_a_file_of_that_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "tinyshakespeare").write_text("a local file", encoding="utf-8")
-    entry = dataclasses.replace(catalog.load_catalog()["tinyshakespeare"], url=closed_port_url())
-    monkeypatch.setattr(catalog, "load_catalog", lambda: {"tinyshakespeare": entry})
+    (tmp_path / "text8").write_text("a local file", encoding="utf-8")
+    entry = dataclasses.replace(catalog.load_catalog()["text8"], url=closed_port_url())
+    monkeypatch.setattr(catalog, "load_catalog", lambda: {"text8": entry})
     monkeypatch.setattr(download, "DEFAULT_RETRY", download.RetryPolicy(0, 0, 5))
     with pytest.raises(DownloadError, match="refused the connection; to work offline, download .* then run "
-                       "`rnncli datasets add tinyshakespeare PATH` with the file as downloaded, or train on it "
+                       "`rnncli datasets add text8 PATH` with the file as downloaded, or train on it "
                        "directly: `rnncli train --corpus PATH`"):
-        source_of("tinyshakespeare")
-    assert source_of("./tinyshakespeare").files[0].read_bytes() == b"a local file"
+        source_of("text8")
+    assert source_of("./text8").files[0].read_bytes() == b"a local file"
+
+
+def test_the_packaged_tinyshakespeare_is_read_from_the_package_without_the_network(monkeypatch):
+    entry = dataclasses.replace(catalog.load_catalog()["tinyshakespeare"], url=closed_port_url())
+    monkeypatch.setattr(catalog, "load_catalog", lambda: {"tinyshakespeare": entry})
+    [packaged] = source_of("tinyshakespeare").files
+    assert packaged.path == catalog.packaged_file("tinyshakespeare.txt")
+    raw = packaged.read_bytes()
+    assert len(raw) == 1_115_394 and hashlib.sha256(raw).hexdigest() == entry.sha256
+    assert raw.startswith(b"First Citizen:\nBefore we proceed any further, hear me speak.")
+
+
+def test_a_packaged_copy_that_does_not_match_the_catalog_is_refused(monkeypatch):
+    entry = dataclasses.replace(catalog.load_catalog()["tinyshakespeare"], sha256="0" * 64)
+    monkeypatch.setattr(catalog, "load_catalog", lambda: {"tinyshakespeare": entry})
+    [packaged] = source_of("tinyshakespeare").files
+    with pytest.raises(UsageProblem, match="does not have the SHA-256 the catalog records for it; reinstall"):
+        packaged.read_bytes()
 
 
 def test_the_shipped_catalog_records_the_known_facts():

@@ -73,13 +73,11 @@ def test_a_literal_unk_word_is_the_unknown_symbol():
     assert vocabulary.encode("the <unk> dog")[0].tolist() == [0, 2, 2]
 
 
-def test_vocabularies_survive_json_including_runs_saved_before_unk():
+def test_vocabularies_survive_json():
     for vocabulary in (Vocabulary.of_text("abc").with_unknown(), Vocabulary(["the", "<eos>"], "word")):
         restored = Vocabulary.from_json(vocabulary.to_json())
         assert (restored.symbols, restored.level, restored.has_unknown) == (
             vocabulary.symbols, vocabulary.level, vocabulary.has_unknown)
-    old = Vocabulary.from_json('{"symbols": [" ", "a"]}')
-    assert (old.symbols, old.level, old.has_unknown) == ([" ", "a"], "char", False)
 
 
 def test_a_word_vocabulary_keeps_its_tokenizer_and_one_saved_before_tokenizers_splits_on_whitespace():

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from rnncli.cli import main
 from rnncli.grid.config import MODEL_NAMES
-from rnncli.tensorflow_quiet import tf
+from tests.devices import pretend_gpus
 from tests.pictures import assert_drawn
 
 TINY = ["--size", "4", "--steps", "3", "--hidden", "4", "--batch-size", "2", "--eval-grids", "8"]
@@ -69,8 +69,8 @@ def test_a_folder_that_holds_something_is_refused_in_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [f"Error: {tmp_path} is not empty; choose another --run-dir"]
 
 
-@pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")
-def test_asking_for_a_gpu_without_one_is_a_usage_error(tmp_path):
+def test_asking_for_a_gpu_without_one_is_a_usage_error(tmp_path, monkeypatch):
+    pretend_gpus(monkeypatch, 0)
     result = invoke(*TINY, "--device", "gpu", "--run-dir", tmp_path / "r")
     assert result.exit_code == 2
     assert "sees no GPU" in result.stderr

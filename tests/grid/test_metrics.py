@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnncli.grid.metrics import cell_losses, hit_rate, task_metrics
+from rnncli.grid.metrics import hit_rate, task_metrics
 from rnncli.tensorflow_quiet import tf
 
 SECOND_X = np.array([[2, 1], [1, 3]], dtype=np.int32)
@@ -34,10 +34,12 @@ def test_second_x_loss_is_the_loss_at_that_cell_only(kind):
     targets[0, 2, 1] = targets[1, 1, 3] = 1.0
     p = np.full((2, 4, 5), 0.2)
     p[0, 2, 1], p[1, 1, 3] = 0.7, 0.4
-    logits = logits_from(p)
-    overall, second, _ = task_metrics(logits, targets, SECOND_X, kind)
-    losses = cell_losses(logits, targets, kind).numpy()
-    assert float(second) == pytest.approx((losses[0, 2, 1] + losses[1, 1, 3]) / 2)
-    assert float(overall) == pytest.approx(losses.mean())
-    expected = (0.3 ** 2 + 0.6 ** 2) / 2 if kind == "mse" else -(np.log(0.7) + np.log(0.4)) / 2
-    assert float(second) == pytest.approx(expected, rel=1e-4)
+    overall, second, _ = task_metrics(logits_from(p), targets, SECOND_X, kind)
+    # by hand: 38 of the 2 x 4 x 5 cells have p = 0.2 and target 0; the second x's have 0.7 and 0.4, target 1
+    if kind == "mse":
+        expected_second, expected_overall = (0.3 ** 2 + 0.6 ** 2) / 2, (38 * 0.2 ** 2 + 0.3 ** 2 + 0.6 ** 2) / 40
+    else:
+        expected_second = -(np.log(0.7) + np.log(0.4)) / 2
+        expected_overall = -(38 * np.log(0.8) + np.log(0.7) + np.log(0.4)) / 40
+    assert float(second) == pytest.approx(expected_second, rel=1e-4)
+    assert float(overall) == pytest.approx(expected_overall, rel=1e-4)

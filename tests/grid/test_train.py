@@ -8,7 +8,7 @@ from rnncli.errors import UsageProblem
 from rnncli.grid.config import DiagonalConfig
 from rnncli.grid.task import DiagonalTask
 from rnncli.grid.train import build_model, choose_device, make_train_step, xla_wins
-from rnncli.tensorflow_quiet import tf
+from tests.devices import pretend_gpus
 
 
 def test_a_non_finite_loss_skips_the_update_and_a_finite_one_applies_it():
@@ -36,12 +36,16 @@ def test_xla_compiles_only_the_steps_that_run_a_while_loop():
     assert not xla_wins("snake_sd_lstm", small) and xla_wins("snake_sd_lstm", large)
 
 
-def test_device_choice_follows_what_tensorflow_sees():
-    has_gpu = bool(tf.config.list_physical_devices("GPU"))
-    assert choose_device("cpu") == "/CPU:0"
-    assert choose_device("auto") == ("/GPU:0" if has_gpu else "/CPU:0")
-    if has_gpu:
-        assert choose_device("gpu") == "/GPU:0"
-    else:
-        with pytest.raises(UsageProblem, match="sees no GPU"):
-            choose_device("gpu")
+@pytest.mark.parametrize("gpus, requested, device", [(0, "auto", "/CPU:0"), (0, "cpu", "/CPU:0"),
+                                                     (1, "auto", "/GPU:0"), (1, "cpu", "/CPU:0"), (1, "gpu", "/GPU:0"),
+                                                     (2, "auto", "/GPU:0")])
+def test_the_device_is_the_first_gpu_unless_there_is_none_or_the_cpu_is_asked_for(monkeypatch, gpus, requested,
+                                                                                   device):
+    pretend_gpus(monkeypatch, gpus)
+    assert choose_device(requested) == device
+
+
+def test_asking_for_a_gpu_where_there_is_none_is_a_usage_error(monkeypatch):
+    pretend_gpus(monkeypatch, 0)
+    with pytest.raises(UsageProblem, match="sees no GPU"):
+        choose_device("gpu")

@@ -10,17 +10,7 @@ from rnncli.models import placement
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-
-
-def pretend_gpus(monkeypatch, count):
-    real = tf.config.list_physical_devices
-
-    def listed(kind=None):
-        if kind == "GPU":
-            return [tf.config.PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(count)]
-        return real(kind)
-
-    monkeypatch.setattr(placement.tf.config, "list_physical_devices", listed)
+from tests.devices import pretend_gpus
 
 
 def test_a_missing_gpu_falls_back_to_the_cpu_with_one_warning(monkeypatch):
@@ -45,6 +35,6 @@ def test_a_model_placed_on_absent_gpus_builds_on_the_cpu_and_runs(monkeypatch):
         model = CharLanguageModel(7, "lstm", 4, layers=2, init=WeightInit("glorot", seed=0),
                                   stack_options=StackOptions(layer_devices=(0, 1)))
     assert len(warned) == 1
-    assert all(v.device.endswith("CPU:0") for cell in model.cells for v in cell.trainable_variables)
+    assert all(v.device.endswith("CPU:0") for cell in model.stack.cells for v in cell.trainable_variables)
     logits, _ = model(tf.constant(np.zeros((3, 2), np.int32)), model.initial_states(2))
     assert logits.shape == (3, 2, 7) and logits.device.endswith("CPU:0")

@@ -1,0 +1,114 @@
+"""Every script in benchmarks/ runs from a fresh clone at its smoke setting (the one its docstring gives) and
+prints its figures; each check compares them with what is known independently where something is."""
+
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NUMBER = r"[\d,]+(?:\.\d+)?"
+
+pytestmark = pytest.mark.slow
+
+
+def run_benchmark(script, *args, cwd=ROOT):
+    """The stdout of ``python benchmarks/SCRIPT ARGS``, run as its docstring says (``PYTHONPATH=.``)."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": "-1"}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *map(str, args)], cwd=cwd,
+                          env=environment, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def number(text):
+    return float(text.replace(",", ""))
+
+
+def test_gru_gates_times_both_arrangements_and_the_fused_one_really_runs():
+    output = run_benchmark("gru_gates.py", "--hidden", 8, "--batch-size", 4, "--unroll", 5, "--rounds", 1,
+                           "--steps", 2)
+    arms = {name: (number(rate), number(loss), int(ops)) for name, rate, loss, ops in re.findall(
+        rf"^  (per-gate|fused) +median +({NUMBER}) +range {NUMBER}-{NUMBER} +first loss ({NUMBER}) +MatMul ops (\d+)$",
+        output, re.MULTILINE)}
+    assert set(arms) == {"per-gate", "fused"}, output
+    (per_gate_rate, per_gate_loss, per_gate_ops), (fused_rate, fused_loss, fused_ops) = arms["per-gate"], arms["fused"]
+    assert per_gate_rate > 0 and fused_rate > 0
+    assert fused_loss == per_gate_loss  # the same weights, arranged differently
+    assert per_gate_loss == pytest.approx(math.log(65), rel=0.05)  # untrained: near uniform over 65 symbols
+    # forward and backward over 5 steps: the fused cell does h R_rz (1 matmul) where the GRU does h R_r, h R_z (2)
+    assert per_gate_ops - fused_ops >= 2 * 5, output
+    assert re.search(rf"fused / per-gate, round by round: median {NUMBER}x, range {NUMBER}-{NUMBER}x", output)
+
+
+def test_cells_prints_each_cells_parameters_bpc_and_speed():
+    output = run_benchmark("cells.py", "--cells", "lstm", "gru", "--steps", 3, "--hidden", 8, "--unroll", 5,
+                           "--valid-size", 500)
+    rows = {name: (number(parameters), number(bpc), number(speed)) for name, parameters, bpc, speed in re.findall(
+        rf"^  (\w+): ({NUMBER}) parameters, ({NUMBER}) bpc, ({NUMBER}) characters/s$", output, re.MULTILINE)}
+    assert set(rows) == {"lstm", "gru"}, output
+    softmax = 8 * 65 + 65  # tinyshakespeare's 65 characters, one-hot in
+    assert rows["lstm"][0] == 4 * (65 * 8 + 8 * 8 + 8) + 3 * 8 + softmax  # four blocks and three peepholes
+    assert rows["gru"][0] == 3 * (65 * 8 + 8 * 8 + 8) + softmax
+    for _, bpc, speed in rows.values():
+        assert 0 < bpc < 1.2 * math.log2(65) and speed > 0  # three steps from random: about uniform
+
+
+def test_seed_tinyshakespeare_trains_the_packaged_corpus_and_prints_validation_figures():
+    output = run_benchmark("seed_tinyshakespeare.py", "--steps", 20, "--log-every", 5, "--eval-every", 10,
+                           "--valid-size", 2000)
+    perplexity, bpc, speed, windows = re.search(
+        rf"validation perplexity ({NUMBER}), bpc ({NUMBER}), training chars/s median ({NUMBER}) over (\d+) log "
+        "windows", output).groups()
+    assert number(bpc) == pytest.approx(math.log2(number(perplexity)), abs=2e-3)
+    assert number(speed) > 0 and int(windows) == 4  # logs at steps 5, 10, 15 and 19; step 0's holds tracing
+    steps = [int(step) for step in re.findall(r"^  step +(\d+): validation perplexity", output, re.MULTILINE)]
+    assert steps == [0, 10, 19]
+
+
+def test_stack_prints_every_variant_in_its_table():
+    output = run_benchmark("stack.py", "--steps", 3, "--hidden", 8, "--unroll", 5, "--valid-size", 500)
+    rows = dict(re.findall(rf"│ (2-layer LSTM|\+ [\w .]+?) +│ +({NUMBER}) │ +{NUMBER} │", output))
+    assert list(rows) == ["2-layer LSTM", "+ dropout 0.25", "+ residual", "+ norm stabiliser 50", "+ all three"]
+    assert all(0 < number(bpc) < 1.2 * math.log2(65) for bpc in rows.values())
+
+
+def test_diagonal_times_every_scan_variant():
+    output = run_benchmark("diagonal.py", "--sizes", 4, "--rounds", 1, "--round-seconds", 0.01,
+                           "--unrolled-up-to", 4, "--xla-wavefront-up-to", 0)
+    rows = re.findall(rf"^ +4x4 (\w+) +{NUMBER} +({NUMBER}) \(", output, re.MULTILINE)
+    assert [name for name, _ in rows] == ["wavefront", "cellwise_xla", "cellwise", "cellwise_unrolled"], output
+    assert all(number(ms) > 0 for _, ms in rows)
+
+
+def test_load_text8_like_writes_then_loads_and_splits_a_text8_like_corpus(tmp_path):
+    arguments = ["--folder", tmp_path, "--batch", "--bytes", 200_000]
+    assert "run again to measure in a fresh process" in run_benchmark("load_text8_like.py", *arguments)
+    assert (tmp_path / "text8_like_200000.txt").stat().st_size == 200_000
+    output = run_benchmark("load_text8_like.py", *arguments)
+    assert "char level: 200,000 characters -> 180,000 / 10,000 / 10,000 ids (uint8" in output
+    assert "vocabulary 27" in output  # a-z and the space
+    assert re.search(r"batched in [\d.]+ s \(56 windows of 64 x 51\)", output)  # 180,000 // (64 * 50)
+    assert re.search(rf"load time {NUMBER} s; peak RSS {NUMBER} MiB before", output)
+
+
+def test_profile_step_lists_the_time_by_op_type():
+    output = run_benchmark("profile_step.py", "--config", "tiny", "--steps", 1)
+    assert "tiny (hidden 8, batch 4, unroll 5), rnncli lstm, static unroll" in output
+    assert re.search(rf"wall time {NUMBER} ms per step", output)
+    assert re.search(rf"^\S*MatMul\S* +{NUMBER} +\d+% +{NUMBER}", output, re.MULTILINE), output
+
+
+def test_speed_times_every_implementation_at_the_tiny_configuration():
+    output = run_benchmark("speed.py", "--configs", "tiny", "--sections", "training", "--rounds", 1,
+                           "--seconds", 0.05)
+    rows = re.findall(rf"^  (\S+(?: \S+)?) +({NUMBER}) +{NUMBER}-{NUMBER} ", output, re.MULTILINE)
+    names = [name for name, _ in rows]
+    for expected in ["lstm static", "lstm window", "lstm while", "lstm while+xla", "keras LSTM", "BlockLSTM"]:
+        assert expected in names, output
+    assert all(number(speed) > 0 for _, speed in rows)
+    assert "rnncli's default (--unroll-mode auto) at 8 units runs 'lstm static'" in output
