@@ -1,6 +1,6 @@
 """How long the commands that compute nothing take, each in a fresh process, against a bare interpreter.
 
-    python benchmarks/cli_startup.py [--rounds 5]
+    python benchmarks/cli_startup.py [--rounds 5]          (smoke setting: --rounds 1)
 
 ``rnncli cells`` (the table and one cell's equations) and ``--help`` import no TensorFlow, so they should
 answer in well under half a second; ``python -c pass`` is the baseline measured in the same run, and the

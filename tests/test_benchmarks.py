@@ -112,3 +112,12 @@ def test_speed_times_every_implementation_at_the_tiny_configuration():
         assert expected in names, output
     assert all(number(speed) > 0 for _, speed in rows)
     assert "rnncli's default (--unroll-mode auto) at 8 units runs 'lstm static'" in output
+
+
+def test_cli_startup_times_each_command_against_a_bare_interpreter():
+    output = run_benchmark("cli_startup.py", "--rounds", 1)
+    rows = dict(re.findall(rf"^(.+?) +{NUMBER} +{NUMBER}-{NUMBER} +({NUMBER})x$", output, re.MULTILINE))
+    assert set(rows) == {"python -c pass (baseline)", "rnncli cells", "rnncli cells lstm", "rnncli --help",
+                         "rnncli train --help"}, output
+    assert number(rows["python -c pass (baseline)"]) == 1.0
+    assert all(number(ratio) > 1 for name, ratio in rows.items() if name.startswith("rnncli"))

@@ -49,9 +49,10 @@ def test_a_name_or_alias_shows_the_equations_of_that_cell():
     assert "h_t = tanh((r_t ⊙ h_{t-1}) R_h + x_t W_h + b_h) ⊙ z_t + h_{t-1} ⊙ (1 - z_t)" in described["equations"]
 
 
-def test_an_unknown_name_is_a_usage_error():
+def test_an_unknown_name_is_a_usage_error_that_lists_the_names():
     result = run("transformer")
     assert result.exit_code == 2
+    assert "'transformer' is not one of" in result.output and "jzs3" in result.output
 
 
 def test_every_registered_count_is_the_count_of_the_built_cell():
