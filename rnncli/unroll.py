@@ -10,6 +10,9 @@ whole ``[T, B, input]`` window), then run the recurrence:
   way, and the one XLA compiles in seconds).
 - ``window_unroll``: the static loop with a backward pass of its own for cells with an affine recurrence
   (``rnncli.cells.base.AffineRecurrence``): the recurrent weight gradient is a few large matmuls per window.
+
+``recording_unroll`` is the static loop that also keeps every step's internals (gates, the LSTM's cell) for
+``rnncli inspect``; training never runs it, so keeping them costs training nothing.
 """
 
 from rnncli.tensorflow_quiet import tf
@@ -27,6 +30,17 @@ def static_unroll(cell, inputs, state):
         output, state = cell.step(projected_t, state)
         outputs.append(output)
     return tf.stack(outputs), state
+
+
+def recording_unroll(cell, inputs, state):
+    """``(outputs [T, B, H], final_state, internals)``: as ``static_unroll``, with the ``Internals`` that
+    ``cell.step_with_internals`` reports, each value stacked over the window to ``[T, B, H]``."""
+    outputs, internals = [], []
+    for projected_t in tf.unstack(cell.project_inputs(inputs)):
+        output, state, reported = cell.step_with_internals(projected_t, state)
+        outputs.append(output)
+        internals.append(reported)
+    return tf.stack(outputs), state, tf.nest.map_structure(lambda *steps: tf.stack(steps), *internals)
 
 
 def dynamic_unroll(cell, inputs, state):
