@@ -12,6 +12,7 @@ from rnncli.cli.datasets import datasets
 from rnncli.cli.diagonal import diagonal
 from rnncli.cli.evaluate import evaluate
 from rnncli.cli.group import RnncliGroup, start_command
+from rnncli.cli.inspect import inspect
 from rnncli.cli.sample import sample
 from rnncli.cli.train import train
 
@@ -36,5 +37,5 @@ def main(debug):
     start_command(debug)
 
 
-for command in (train, sample, evaluate, datasets, cells, compare, diagonal):
+for command in (train, sample, evaluate, inspect, datasets, cells, compare, diagonal):
     main.add_command(command)
