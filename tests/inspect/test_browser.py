@@ -1,0 +1,85 @@
+"""The page in a real headless browser (Chromium, which ``.ci/run`` installs): it runs without a console message,
+it renders every section, and choosing a unit (through the address's ``#layer=..&state=..&unit=..``, as the
+unit browser's controls and arrow keys do) recolours the text by that unit's activations."""
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+
+import numpy as np
+import pytest
+
+from tests.inspect.conftest import page_data
+from tests.inspect.test_inspect import stored_unit
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                                reason="Chromium is not installed (CI installs it: .ci/run)")
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0"]
+
+
+def open_page(page, fragment, tmp_path, *action):
+    """Chromium's stdout after ``action`` (``--dump-dom``, ``--screenshot=...``) on ``page#fragment``, failing on
+    any message the page logs to the console (an uncaught error among them)."""
+    assert CHROMIUM, "Chromium is not installed: apt-get install chromium"
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *action,
+                             f"{page.resolve().as_uri()}#{fragment}"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, "\n".join(console)
+    return result.stdout
+
+
+def between(dom, start, end):
+    """The markup from the first ``start`` to the next ``end``."""
+    first = dom.index(start)
+    return dom[first:dom.index(end, first)]
+
+
+def unit_colours(dom):
+    """``{t: (r, g, b)}`` of the unit browser's characters."""
+    pane = between(dom, 'id="unit-text"', "</div>")
+    colours = {}
+    for span in re.findall(r"<span [^>]*>", pane):
+        colour = re.search(r"background-color: rgb\((\d+), (\d+), (\d+)\)", span)
+        if colour:
+            colours[int(re.search(r'data-t="(\d+)"', span)[1])] = tuple(map(int, colour.groups()))
+    return colours
+
+
+def test_the_page_opens_without_a_console_message_and_a_screenshot_shows_it(trained_run, tmp_path):
+    page = trained_run[2]
+    shot = tmp_path / "page.png"
+    open_page(page, "", tmp_path, "--window-size=1200,1600", f"--screenshot={shot}")
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 1600)
+    dom = open_page(page, "", tmp_path, "--dump-dom")
+    assert between(dom, 'id="features"', "</table>").count("<tr>") == 1 + 7  # a header, a row per feature
+    assert between(dom, 'id="gates"', 'id="tooltip"').count("<svg") == 2 * 3  # a scatter per gate and layer
+    assert f"{page_data(page)['bpc']:.4f} bits per character" in re.search(r'id="summary">([^<]*)', dom)[1]
+
+
+@pytest.mark.parametrize("unit", [3, 7])
+def test_choosing_a_unit_colours_the_text_by_its_activations(trained_run, tmp_path, unit):
+    page = trained_run[2]
+    dom = open_page(page, f"layer=2&state=hidden&unit={unit}", tmp_path, "--dump-dom")
+    assert f"layer 2 hidden unit {unit} of 12" in dom
+    colours = unit_colours(dom)
+    values, _ = stored_unit(page_data(page)["layers"][1]["states"]["hidden"], unit)
+    assert sorted(colours) == list(range(len(values)))
+    scaled = values / np.abs(values).max()
+    for t, (r, _, b) in colours.items():
+        if scaled[t] > 0.05:
+            assert r > b, (t, scaled[t])
+        elif scaled[t] < -0.05:
+            assert b > r, (t, scaled[t])
+    strongest = int(np.argmax(np.abs(scaled)))
+    assert min(colours[strongest]) == min(min(rgb) for rgb in colours.values())
+    other = unit_colours(open_page(page, f"layer=2&state=hidden&unit={10 - unit}", tmp_path, "--dump-dom"))
+    assert other != colours
