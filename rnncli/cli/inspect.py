@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from rnncli.cli.options import data_dir_option, encoding_option, json_option, normalize_option
+from rnncli.cli.options import DATA, data_dir_option, encoding_option, json_option, normalize_option
 from rnncli.inspect import DEFAULT_LENGTH
 
 
@@ -19,10 +19,11 @@ def _checkpoint(context, parameter, value):
 
 @click.command()
 @click.argument("run_dir", type=click.Path())
-@click.option("--text", "text_file", type=click.Path(exists=True, dir_okay=False),
+@click.option("--text", "text_file", type=click.Path(exists=True, dir_okay=False), panel=DATA,
               help="Read this text file (default: the run's validation split).")
-@click.option("--corpus", help="Or read a catalog name, folder of .txt files, http(s) URL, or - for stdin.")
-@click.option("--length", type=click.IntRange(min=2), default=DEFAULT_LENGTH, show_default=True,
+@click.option("--corpus", panel=DATA,
+              help="Or read a catalog name, folder of .txt files, http(s) URL, or - for stdin.")
+@click.option("--length", type=click.IntRange(min=2), default=DEFAULT_LENGTH, show_default=True, panel=DATA,
               help="Characters read from the start of the text.")
 @click.option("--checkpoint", default="latest", show_default=True, callback=_checkpoint,
               help="Checkpoint to inspect: latest, best, or a step number.")

@@ -107,7 +107,8 @@ function scaled(values) {
 }
 
 // --- unit browser ---------------------------------------------------------------------------------------------
-const chosen = { layer: 0, state: "hidden", unit: 0 };
+// what the address's fragment chooses: #layer=L&state=S&unit=U, and &span=FIRST-LAST for a hypothesis
+const chosen = { layer: 0, state: "hidden", unit: 0, span: null };
 let unitSpans = [];
 
 function hiddenSize() {
@@ -120,8 +121,8 @@ function fillChoices() {
   element("state").replaceChildren(...states.map((name) => new Option(name, name)));
 }
 
-function choose(layer, state, unit) {
-  location.hash = `layer=${layer + 1}&state=${state}&unit=${unit}`;
+function choose(layer, state, unit, span = chosen.span) {
+  location.hash = `layer=${layer + 1}&state=${state}&unit=${unit}` + (span ? `&span=${span.join("-")}` : "");
 }
 
 function chosenFromHash() {
@@ -132,6 +133,9 @@ function chosenFromHash() {
   chosen.state = state in data.layers[chosen.layer].states ? state : "hidden";
   const unit = Number(fields.get("unit"));
   chosen.unit = Number.isInteger(unit) ? Math.min(Math.max(unit, 0), hiddenSize() - 1) : 0;
+  const span = /^(\d+)-(\d+)$/.exec(fields.get("span") || "");
+  chosen.span = span ? [Number(span[1]), Math.min(Number(span[2]), steps - 1)] : null;
+  if (chosen.span && chosen.span[0] > chosen.span[1]) chosen.span = null;
 }
 
 function showUnit() {
@@ -153,6 +157,7 @@ function showUnit() {
   element("unit-facts").textContent = `layer ${chosen.layer + 1} ${chosen.state} unit ${chosen.unit} of ` +
     `${hiddenSize()}: from ${stored.lo[chosen.unit].toFixed(3)} to ${stored.hi[chosen.unit].toFixed(3)}` +
     (meanings.length ? `; ${meanings.join(", ")}` : "");
+  showSearch();
 }
 
 function showUnitBrowser() {
@@ -204,15 +209,25 @@ function search(first, last, threshold) {
   return { units, on };
 }
 
-function runSearch() {
+// a selection in the unit browser's text becomes the address's span
+function chooseSelectedSpan() {
   const selection = window.getSelection();
   const pane = element("unit-text");
   if (selection.isCollapsed || !pane.contains(selection.anchorNode) || !pane.contains(selection.focusNode)) return;
   const ends = [selection.anchorNode, selection.focusNode].map((node) =>
     Number((node.nodeType === Node.TEXT_NODE ? node.parentElement : node).dataset.t));
   if (ends.some(Number.isNaN)) return;
-  const first = Math.min(...ends);
-  const last = Math.min(Math.max(...ends), steps - 1);
+  choose(chosen.layer, chosen.state, chosen.unit, [Math.min(...ends), Math.min(Math.max(...ends), steps - 1)]);
+}
+
+function showSearch() {
+  if (!chosen.span) {
+    unitSpans.forEach((span) => span.classList.remove("span-chosen", "match"));
+    element("hypothesis-facts").textContent = "No span selected.";
+    element("hypothesis-units").replaceChildren();
+    return;
+  }
+  const [first, last] = chosen.span;
   const threshold = Number(element("threshold").value);
   const { units, on } = search(first, last, threshold);
   unitSpans.forEach((span, t) => {
@@ -229,8 +244,8 @@ function runSearch() {
 }
 
 function showHypothesisSearch() {
-  element("unit-text").addEventListener("mouseup", runSearch);
-  element("threshold").addEventListener("change", runSearch);
+  element("unit-text").addEventListener("mouseup", chooseSelectedSpan);
+  element("threshold").addEventListener("change", showSearch);
 }
 
 // --- units that mean something ---------------------------------------------------------------------------------

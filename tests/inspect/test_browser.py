@@ -1,6 +1,7 @@
 """The page in a real headless browser (Chromium, which ``.ci/run`` installs): it runs without a console message,
-it renders every section, and choosing a unit (through the address's ``#layer=..&state=..&unit=..``, as the
-unit browser's controls and arrow keys do) recolours the text by that unit's activations."""
+it renders every section, choosing a unit (through the address's ``#layer=..&state=..&unit=..``, as the unit
+browser's controls and arrow keys do) recolours the text by that unit's activations, and a span
+(``&span=FIRST-LAST``, as a selection sets it) finds the units a NumPy version of LSTMVis's rule finds."""
 
 import os
 import re
@@ -79,7 +80,38 @@ def test_choosing_a_unit_colours_the_text_by_its_activations(trained_run, tmp_pa
             assert r > b, (t, scaled[t])
         elif scaled[t] < -0.05:
             assert b > r, (t, scaled[t])
-    strongest = int(np.argmax(np.abs(scaled)))
-    assert min(colours[strongest]) == min(min(rgb) for rgb in colours.values())
+    # of each sign, the deepest colour (farthest from white) is on a character of the largest magnitude
+    depth = {t: sum(255 - channel for channel in rgb) for t, rgb in colours.items()}
+    for sign in (1, -1):
+        of_sign = [t for t in colours if sign * scaled[t] > 0]
+        if of_sign:
+            deepest = max(of_sign, key=depth.get)
+            assert sign * scaled[deepest] == max(sign * scaled[t] for t in of_sign)
     other = unit_colours(open_page(page, f"layer=2&state=hidden&unit={10 - unit}", tmp_path, "--dump-dom"))
     assert other != colours
+
+
+def hypothesis(scaled, first, last, threshold):
+    """LSTMVis's rule in NumPy for ``scaled [units, steps]``: the units at or above ``threshold`` at every step of
+    ``[first, last]`` and below it at the steps just outside, by margin (lowest inside minus highest outside),
+    at most 10; and the steps at which all of them are at or above ``threshold``."""
+    outside = [t for t in (first - 1, last + 1) if 0 <= t < scaled.shape[1]]
+    low = scaled[:, first:last + 1].min(axis=1)
+    high = scaled[:, outside].max(axis=1) if outside else np.full(len(scaled), -1.0)
+    found = [u for u in np.argsort(-(low - high), kind="stable") if low[u] >= threshold and high[u] < threshold]
+    return found[:10], np.flatnonzero(np.all(scaled[found[:10]] >= threshold, axis=0))
+
+
+def test_a_span_finds_the_units_of_the_lstmvis_rule_and_outlines_where_they_are_on(trained_run, tmp_path):
+    page = trained_run[2]
+    stored = page_data(page)["layers"][1]["states"]["hidden"]
+    scaled = np.array([values / np.abs(values).max() for values in
+                       (stored_unit(stored, unit)[0] for unit in range(len(stored["lo"])))])
+    first = next(t for t in range(1, scaled.shape[1] - 3) if hypothesis(scaled, t, t + 2, 0.5)[0])
+    units, matches = hypothesis(scaled, first, first + 2, 0.5)
+    dom = open_page(page, f"layer=2&state=hidden&unit=0&span={first}-{first + 2}", tmp_path, "--dump-dom")
+    listed = re.findall(r'<button class="unit">unit (\d+) \(margin', between(dom, 'id="hypothesis-units"', "</div>"))
+    assert [int(unit) for unit in listed] == units
+    spans = re.findall(r"<span [^>]*>", between(dom, 'id="unit-text"', "</div>"))
+    outlined = [int(re.search(r'data-t="(\d+)"', span)[1]) for span in spans if re.search(r'class="[^"]*\bmatch', span)]
+    assert outlined == matches.tolist() and {first, first + 1, first + 2} <= set(outlined)
