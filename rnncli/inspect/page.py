@@ -20,7 +20,8 @@ import numpy as np
 
 from rnncli.inspect.features import FEATURES
 
-SURPRISAL_DECIMALS = 3
+#: Decimals kept of the surprisal (bits) and of the predictions' probabilities.
+DECIMALS = 3
 
 
 def quantized(values):
@@ -30,14 +31,6 @@ def quantized(values):
     span = np.where(hi > lo, hi - lo, 1.0)
     levels = np.rint(255.0 * (values - lo) / span).astype(np.uint8)
     return {"lo": lo.tolist(), "hi": hi.tolist(), "bytes": base64.b64encode(levels.T.tobytes()).decode("ascii")}
-
-
-def dequantized(stored, unit):
-    """The values of ``unit`` from ``quantized``'s output: what the page shows."""
-    levels = np.frombuffer(base64.b64decode(stored["bytes"]), np.uint8)
-    levels = levels.reshape(len(stored["lo"]), -1)[unit]
-    lo, hi = stored["lo"][unit], stored["hi"][unit]
-    return lo + levels * (hi - lo) / 255.0
 
 
 def page_data(inspection):
@@ -50,9 +43,9 @@ def page_data(inspection):
         "symbols": inspection.symbols,
         "bpc": recording.bpc,
         "streams": recording.streams,
-        "surprisal": np.round(recording.surprisal, SURPRISAL_DECIMALS).tolist(),
+        "surprisal": np.round(recording.surprisal, DECIMALS).tolist(),
         "top_ids": recording.top_ids.tolist(),
-        "top_probabilities": np.round(recording.top_probabilities, SURPRISAL_DECIMALS).tolist(),
+        "top_probabilities": np.round(recording.top_probabilities, DECIMALS).tolist(),
         "layers": [{
             "states": {name: quantized(values) for name, values in layer.states.items()},
             "gates": {gate: {"left": left.tolist(), "right": right.tolist(), "reading": readings[i][gate]}

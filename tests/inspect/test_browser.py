@@ -102,16 +102,20 @@ def hypothesis(scaled, first, last, threshold):
     return found[:10], np.flatnonzero(np.all(scaled[found[:10]] >= threshold, axis=0))
 
 
-def test_a_span_finds_the_units_of_the_lstmvis_rule_and_outlines_where_they_are_on(trained_run, tmp_path):
+@pytest.mark.parametrize("length", [1, 2, 4])
+def test_a_span_finds_the_units_of_the_lstmvis_rule_and_outlines_where_they_are_on(trained_run, tmp_path, length):
     page = trained_run[2]
     stored = page_data(page)["layers"][1]["states"]["hidden"]
     scaled = np.array([values / np.abs(values).max() for values in
                        (stored_unit(stored, unit)[0] for unit in range(len(stored["lo"])))])
-    first = next(t for t in range(1, scaled.shape[1] - 3) if hypothesis(scaled, t, t + 2, 0.5)[0])
-    units, matches = hypothesis(scaled, first, first + 2, 0.5)
-    dom = open_page(page, f"layer=2&state=hidden&unit=0&span={first}-{first + 2}", tmp_path, "--dump-dom")
+    # the span of this length where the most units are found
+    first = max(range(scaled.shape[1] - length), key=lambda t: len(hypothesis(scaled, t, t + length - 1, 0.5)[0]))
+    last = first + length - 1
+    units, matches = hypothesis(scaled, first, last, 0.5)
+    assert units
+    dom = open_page(page, f"layer=2&state=hidden&unit=0&span={first}-{last}", tmp_path, "--dump-dom")
     listed = re.findall(r'<button class="unit">unit (\d+) \(margin', between(dom, 'id="hypothesis-units"', "</div>"))
     assert [int(unit) for unit in listed] == units
     spans = re.findall(r"<span [^>]*>", between(dom, 'id="unit-text"', "</div>"))
     outlined = [int(re.search(r'data-t="(\d+)"', span)[1]) for span in spans if re.search(r'class="[^"]*\bmatch', span)]
-    assert outlined == matches.tolist() and {first, first + 1, first + 2} <= set(outlined)
+    assert outlined == matches.tolist() and set(range(first, last + 1)) <= set(outlined)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from rnncli.cells.initializers import WeightInit
 from rnncli.data.vocabulary import Vocabulary
 from rnncli.evaluate import Evaluator
 from rnncli.inspect.features import FEATURES
@@ -15,6 +16,7 @@ from rnncli.inspect.page import render_page
 from rnncli.inspect.recording import record
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
+from rnncli.tensorflow_quiet import tf
 from tests.cells.reference import numpy_cell, weights_of
 from tests.cells.test_internals import GATES
 from tests.inspect.conftest import invoke, page_data
@@ -108,10 +110,27 @@ def test_every_cell_of_the_family_produces_a_report(name):
     assert f"tiny {name}" in html and len(inspection.recording.surprisal) == len(IDS) - 1
 
 
-def test_the_recording_is_the_evaluation_through_every_stack_connection():
+def test_the_recording_is_the_models_forward_pass_through_every_stack_connection():
     options = StackOptions(vertical="both", residual=True, time_skip=2, state_averaging=0.5)
-    model = CharLanguageModel(len(VOCABULARY), "lstm", 4, layers=2, unroll_mode="dynamic", stack_options=options)
-    ids = np.tile(IDS, 60)  # two streams
+    model = CharLanguageModel(len(VOCABULARY), "lstm", 4, layers=2, init=WeightInit("glorot", seed=1),
+                              unroll_mode="dynamic", stack_options=options)
+    ids = np.tile(IDS, 60)  # 4,679 steps: two streams of 47 whole windows, 2,350 steps
     recording = record(model, ids, 4)
     assert recording.streams == 2
     assert recording.bpc == pytest.approx(Evaluator(model, 4)(ids).bpc, rel=1e-5)
+    surprisal, hidden = np.zeros(len(ids) - 1), np.zeros((2, len(ids) - 1, 4))
+    forward = tf.function(model.forward)
+    for start in (0, 2350):
+        states = model.initial_states(1)
+        for window_start in range(start, min(start + 2350, len(ids) - 1), 50):
+            window = ids[window_start:window_start + 51].astype(np.int32)
+            result = forward(tf.constant(window[:-1, None]), states)
+            states = result.final_states
+            steps = len(window) - 1
+            surprisal[window_start:window_start + steps] = tf.nn.sparse_softmax_cross_entropy_with_logits(
+                window[1:, None], result.logits)[:, 0] / np.log(2)
+            for layer, trajectory in enumerate(result.trajectories):
+                hidden[layer, window_start:window_start + steps] = trajectory[1:, 0]
+    np.testing.assert_allclose(recording.surprisal, surprisal, rtol=1e-5, atol=1e-6)
+    for layer in range(2):
+        np.testing.assert_allclose(recording.layers[layer].states["hidden"], hidden[layer], atol=1e-6)
