@@ -237,7 +237,8 @@ function showSearch() {
   const places = on.filter((isOn, t) => isOn && !on[t - 1]).length;
   const where = `layer ${chosen.layer + 1} ${chosen.state}, characters ${first}\u2013${last}`;
   element("hypothesis-facts").textContent = units.length
-    ? `${where}: ${units.length} units; all of them on together at ${places} places (outlined).`
+    ? `${where}: ${units.length === 1 ? "1 unit; it is" : `${units.length} units; all of them are`} on ` +
+      `together at ${places} places (outlined).`
     : `${where}: no unit is on across the span and off around it at threshold ${threshold}.`;
   element("hypothesis-units").replaceChildren(...units.map((u) =>
     unitButton(chosen.layer + 1, chosen.state, u.unit, `unit ${u.unit} (margin ${u.margin.toFixed(2)})`)));

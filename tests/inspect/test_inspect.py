@@ -88,10 +88,12 @@ def test_json_gives_surprisal_correlations_and_saturation(trained_run):
         == best["r"]
 
 
-def test_text_and_corpus_together_are_refused(trained_run):
+def test_text_and_corpus_together_and_an_unknown_checkpoint_are_refused(trained_run):
     run, text, _, _ = trained_run
     result = invoke("inspect", run, "--text", text, "--corpus", text)
     assert result.exit_code == 2 and "--text or --corpus" in result.output
+    result = invoke("inspect", run, "--checkpoint", "newest")
+    assert result.exit_code == 2 and "'newest'" in result.output
 
 
 VOCABULARY = Vocabulary(sorted(set("the cat (sat) on\nthe mat.")))
