@@ -75,7 +75,7 @@ class RecurrentCell(tf.Module):
 
     def step(self, projected_inputs, state):
         """One step of the recurrence: ``(h_t, state_t)``. The internals it drops are tensors the step computes
-        anyway (gates, the cell), so training and inspection run the same operations."""
+        anyway (gates, the cell): a traced training step has the same operations as before cells reported them."""
         output, state, _ = self.step_with_internals(projected_inputs, state)
         return output, state
 
