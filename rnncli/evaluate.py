@@ -78,28 +78,36 @@ class Evaluator:
         return Evaluation(total / characters, characters)
 
 
-def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=None, console=None,
-                 checkpoint="latest"):
-    """The run in ``run_dir`` at ``checkpoint`` evaluated on ``--corpus`` (read with the run's options unless
-    ``encoding`` or ``normalize`` say otherwise), or on its own validation split when ``corpus`` is None. Returns
-    the summary that ``rnncli eval`` prints."""
+def text_ids(run, config, vocabulary, corpus=None, data_dir=None, encoding=None, normalize=None, console=None):
+    """``(ids, unknown, label)`` of ``--corpus`` under a trained run (read with the run's options unless
+    ``encoding`` or ``normalize`` say otherwise), or of the run's own validation split when ``corpus`` is None;
+    ``label`` names the text for a person. Refuses a text of fewer than two symbols."""
     from rnncli.data.corpus import load_corpus, load_ids
     from rnncli.data.spec import CorpusSpec
-    from rnncli.restore import load_trained
 
-    run, config, vocabulary, model = load_trained(run_dir, checkpoint)
     if corpus is None:
         spec = CorpusSpec.of(config, corpus=run.corpus_source(config.corpus), data_dir=data_dir or config.data_dir)
         split = load_corpus(spec, console)[0]
         if split.vocabulary.symbols != vocabulary.symbols:
             raise UsageProblem(f"{config.corpus} no longer gives the run's vocabulary; evaluate with --corpus")
-        ids, unknown, text = split.valid, split.unknown_in_valid, f"{config.corpus} (validation split)"
+        ids, unknown, label = split.valid, split.unknown_in_valid, f"{config.corpus} (validation split)"
     else:
         spec = CorpusSpec.of(config, corpus=corpus, data_dir=data_dir, encoding=encoding or config.encoding,
                              normalize=normalize or config.normalize, member=None)  # --member was the run's corpus's
-        (ids, unknown), text = load_ids(spec, vocabulary, console), corpus
+        (ids, unknown), label = load_ids(spec, vocabulary, console), corpus
     if len(ids) < 2:
-        raise UsageProblem(f"--corpus {text}: fewer than two {vocabulary.unit}s of the run's vocabulary")
+        raise UsageProblem(f"--corpus {label}: fewer than two {vocabulary.unit}s of the run's vocabulary")
+    return ids, unknown, label
+
+
+def evaluate_run(run_dir, corpus=None, data_dir=None, encoding=None, normalize=None, console=None,
+                 checkpoint="latest"):
+    """The run in ``run_dir`` at ``checkpoint`` evaluated on ``--corpus`` (see ``text_ids``), or on its own
+    validation split when ``corpus`` is None. Returns the summary that ``rnncli eval`` prints."""
+    from rnncli.restore import load_trained
+
+    run, config, vocabulary, model = load_trained(run_dir, checkpoint)
+    ids, unknown, text = text_ids(run, config, vocabulary, corpus, data_dir, encoding, normalize, console)
     result = Evaluator(model, config.eval_batch_size)(ids)
     bits = "bpc" if vocabulary.level == "char" else "bits_per_word"
     return {"text": text, "checkpoint": checkpoint, "unit": vocabulary.unit, "perplexity": result.perplexity,

@@ -10,6 +10,9 @@ whole ``[T, B, input]`` window), then run the recurrence:
   way, and the one XLA compiles in seconds).
 - ``window_unroll``: the static loop with a backward pass of its own for cells with an affine recurrence
   (``rnncli.cells.base.AffineRecurrence``): the recurrent weight gradient is a few large matmuls per window.
+
+``recording_unroll`` is the dynamic loop that also keeps every step's internals (gates, the LSTM's cell) for
+``rnncli inspect``; training never runs it, so keeping them costs training nothing.
 """
 
 from rnncli.tensorflow_quiet import tf
@@ -27,6 +30,29 @@ def static_unroll(cell, inputs, state):
         output, state = cell.step(projected_t, state)
         outputs.append(output)
     return tf.stack(outputs), state
+
+
+def recording_unroll(cell, inputs, state):
+    """``(outputs [T, B, H], final_state, internals)``: as ``dynamic_unroll``, with the ``Internals`` that
+    ``cell.step_with_internals`` reports, each value stacked over the window to ``[T, B, H]``. The first step
+    runs before the loop: it gives the structure of the internals, one TensorArray per value."""
+    projected = cell.project_inputs(inputs)
+    steps = tf.shape(projected)[0]
+    projected_steps = tf.TensorArray(projected.dtype, size=steps).unstack(projected)
+    output, state, internals = cell.step_with_internals(projected_steps.read(0), state)
+    arrays = tf.nest.map_structure(lambda first: tf.TensorArray(first.dtype, size=steps).write(0, first),
+                                   (output, internals))
+
+    def body(t, state, arrays):
+        output, state, internals = cell.step_with_internals(projected_steps.read(t), state)
+        return t + 1, state, tf.nest.map_structure(lambda array, value: array.write(t, value), arrays,
+                                                   (output, internals))
+
+    _, state, arrays = tf.while_loop(
+        lambda t, *_: t < steps, body, (tf.constant(1), state, arrays), maximum_iterations=steps
+    )
+    outputs, internals = tf.nest.map_structure(lambda array: array.stack(), arrays)
+    return outputs, state, internals
 
 
 def dynamic_unroll(cell, inputs, state):

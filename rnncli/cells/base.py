@@ -7,15 +7,23 @@ first kind for a whole window in one large matmul; ``step`` applies the recurren
 unrolling it over a window give the same numbers.
 """
 
+from collections import namedtuple
+
 import numpy as np
 
 from rnncli.tensorflow_quiet import tf
+
+#: What a step reports besides its output ``h_t``, for inspection (``rnncli.inspect``): ``states`` maps the names
+#: of the state parts other than ``h_t`` (the LSTM's ``cell``) and ``gates`` the names of the gates (LSTM ``i``,
+#: ``f``, ``o``; GRU ``r``, ``z``) to their values ``[B, H]``; both are empty for a cell without them.
+Internals = namedtuple("Internals", ["states", "gates"])
+NO_INTERNALS = Internals({}, {})
 
 
 class RecurrentCell(tf.Module):
     """Base class: subclasses set ``State`` (a namedtuple type), take ``(input_size, hidden_size, init,
     forget_bias=0.0, name=None)`` and implement ``state_size``, ``input_projection`` (the fused x-only weights
-    and bias) and ``step``."""
+    and bias) and ``step_with_internals``."""
 
     State = None
     #: Name used by ``--cell`` and in the registry.
@@ -57,9 +65,15 @@ class RecurrentCell(tf.Module):
         projected = tf.matmul(flat, kernel) + bias
         return tf.reshape(projected, tf.concat([leading, [tf.shape(kernel)[1]]], axis=0))
 
-    def step(self, projected_inputs, state):
-        """One step of the recurrence: ``(h_t, state_t)``."""
+    def step_with_internals(self, projected_inputs, state):
+        """One step of the recurrence: ``(h_t, state_t, Internals)``."""
         raise NotImplementedError
+
+    def step(self, projected_inputs, state):
+        """One step of the recurrence: ``(h_t, state_t)``. The internals it drops are tensors the step computes
+        anyway (gates, the cell): a traced training step has the same operations as before cells reported them."""
+        output, state, _ = self.step_with_internals(projected_inputs, state)
+        return output, state
 
     def __call__(self, inputs, state):
         return self.step(self.project_inputs(inputs), state)
@@ -89,17 +103,22 @@ class AffineRecurrence:
         """``[R_1, ..., R_G]``, each ``[H, width of block g]``, in projection order."""
         raise NotImplementedError
 
+    def activate_with_internals(self, preactivations, state):
+        """``(h_t, state_t, Internals)`` from the blocks ``[a_1, ..., a_G]`` of ``a_t`` and ``state_{t-1}``."""
+        raise NotImplementedError
+
     def activate(self, preactivations, state):
         """``(h_t, state_t)`` from the blocks ``[a_1, ..., a_G]`` of ``a_t`` and ``state_{t-1}``."""
-        raise NotImplementedError
+        output, state, _ = self.activate_with_internals(preactivations, state)
+        return output, state
 
     def preactivations(self, projected_blocks, hidden):
         """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t``."""
         return [block + tf.matmul(hidden, kernel) for block, kernel in zip(projected_blocks, self.recurrent_kernels())]
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)
-        return self.activate(self.preactivations(blocks, state.hidden), state)
+        return self.activate_with_internals(self.preactivations(blocks, state.hidden), state)
 
 
 def weight(value, name):

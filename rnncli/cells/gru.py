@@ -24,6 +24,7 @@ unroll (what ``--unroll-mode auto`` runs for the GRU) fused trained at 0.92x and
 per-gate stays; with the ``tf.while_loop`` unroll fused was 1.38x, 1.05x and 1.36x as fast.
 """
 
+from rnncli.cells.base import Internals
 from rnncli.cells.hidden_state import HiddenState, HiddenStateCell
 from rnncli.tensorflow_quiet import tf
 
@@ -66,13 +67,13 @@ class GRU(GatedHiddenCell):
     input_terms = ("r", "z", "h")
     z_keeps_previous = True
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         x = self.split_terms(projected_inputs)
         h_prev = state.hidden
         r = tf.sigmoid(x["r"] + tf.matmul(h_prev, self.R["r"]))
         z = tf.sigmoid(x["z"] + tf.matmul(h_prev, self.R["z"]))
         h = z * h_prev + (1.0 - z) * self.candidate(x["h"], r, h_prev)
-        return h, HiddenState(h)
+        return h, HiddenState(h), Internals({}, {"r": r, "z": z})
 
 
 class MUT1(GatedHiddenCell):
@@ -104,13 +105,13 @@ class MUT1(GatedHiddenCell):
         x = self.split_terms(super().project_inputs(inputs))
         return tf.concat([tf.sigmoid(x["z"]), x["r"], tf.tanh(x["x"]) + self.b["h"]], axis=-1)
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         x = self.split_terms(projected_inputs)
         h_prev = state.hidden
         z = x["z"]
         r = tf.sigmoid(x["r"] + tf.matmul(h_prev, self.R["r"]))
         h = self.candidate(x["x"], r, h_prev) * z + h_prev * (1.0 - z)
-        return h, HiddenState(h)
+        return h, HiddenState(h), Internals({}, {"r": r, "z": z})
 
 
 class MUT2(GatedHiddenCell):
@@ -128,13 +129,13 @@ class MUT2(GatedHiddenCell):
     input_terms = ("z", "r", "h")
     input_itself_terms = ("r",)
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         x = self.split_terms(projected_inputs)
         h_prev = state.hidden
         z = tf.sigmoid(x["z"] + tf.matmul(h_prev, self.R["z"]))
         r = tf.sigmoid(x["r"] + tf.matmul(h_prev, self.R["r"]))
         h = self.candidate(x["h"], r, h_prev) * z + h_prev * (1.0 - z)
-        return h, HiddenState(h)
+        return h, HiddenState(h), Internals({}, {"r": r, "z": z})
 
 
 class MUT3(GatedHiddenCell):
@@ -150,10 +151,10 @@ class MUT3(GatedHiddenCell):
     name_in_registry = "mut3"
     input_terms = ("z", "r", "h")
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         x = self.split_terms(projected_inputs)
         h_prev = state.hidden
         z = tf.sigmoid(x["z"] + tf.matmul(tf.tanh(h_prev), self.R["z"]))
         r = tf.sigmoid(x["r"] + tf.matmul(h_prev, self.R["r"]))
         h = self.candidate(x["h"], r, h_prev) * z + h_prev * (1.0 - z)
-        return h, HiddenState(h)
+        return h, HiddenState(h), Internals({}, {"r": r, "z": z})

@@ -8,7 +8,7 @@ gate, which measured faster than one fused [H, 4H] matmul on the CPU (shared/ref
 from collections import namedtuple
 from dataclasses import dataclass
 
-from rnncli.cells.base import AffineRecurrence, RecurrentCell, weight
+from rnncli.cells.base import AffineRecurrence, Internals, RecurrentCell, weight
 from rnncli.tensorflow_quiet import tf
 
 LSTMState = namedtuple("LSTMState", ["hidden", "cell"])
@@ -102,7 +102,9 @@ class LSTM(AffineRecurrence, RecurrentCell):
     def recurrent_kernels(self):
         return [self.R[gate] for gate in self.gates]
 
-    def activate(self, preactivations, state):
+    def activate_with_internals(self, preactivations, state):
+        """The step of the class docstring; the internals are the cell ``c_t`` and the gates the variant
+        computes (CIFG's ``f_t = 1 - i_t`` among them; NIG, NFG and NOG lack theirs)."""
         spec = self.variant
         a = dict(zip(self.gates, preactivations))
         c_prev = state.cell
@@ -127,6 +129,6 @@ class LSTM(AffineRecurrence, RecurrentCell):
         y = tf.tanh(c) if spec.output_activation else c
         if o is not None:
             y = y * o
-        if spec.gate_recurrence:
-            return y, LSTMGateState(y, c, i, f, o)
-        return y, LSTMState(y, c)
+        gates = {name: gate for name, gate in zip(_GATED, (i, f, o)) if gate is not None}
+        state = LSTMGateState(y, c, i, f, o) if spec.gate_recurrence else LSTMState(y, c)
+        return y, state, Internals({"cell": c}, gates)

@@ -12,7 +12,7 @@ remains (two for ``jordan``).
 
 import numpy as np
 
-from rnncli.cells.base import AffineRecurrence, weight
+from rnncli.cells.base import NO_INTERNALS, AffineRecurrence, weight
 from rnncli.cells.hidden_state import HiddenState, HiddenStateCell
 from rnncli.tensorflow_quiet import tf
 
@@ -45,10 +45,10 @@ class ElmanRNN(AffineRecurrence, HiddenStateCell):
     def recurrent_kernels(self):
         return [self.R_h]
 
-    def activate(self, preactivations, state):
+    def activate_with_internals(self, preactivations, state):
         (a,) = preactivations
         h = self.activation(a)
-        return h, HiddenState(h)
+        return h, HiddenState(h), NO_INTERNALS
 
 
 class IRNN(ElmanRNN):
@@ -99,8 +99,8 @@ class JordanRNN(AffineRecurrence, HiddenStateCell):
     def recurrent_kernels(self):
         return [self.R_s]
 
-    def activate(self, preactivations, state):
+    def activate_with_internals(self, preactivations, state):
         (a,) = preactivations
         s = tf.tanh(a)
         y = tf.sigmoid(tf.matmul(s, self.V) + self.b_y)
-        return y, HiddenState(y)
+        return y, HiddenState(y), NO_INTERNALS

@@ -13,6 +13,7 @@ from rnncli.cli.diagonal import diagonal
 from rnncli.cli.evaluate import evaluate
 from rnncli.cli.export import export
 from rnncli.cli.group import RnncliGroup, start_command
+from rnncli.cli.inspect import inspect
 from rnncli.cli.runs import runs
 from rnncli.cli.sample import sample
 from rnncli.cli.train import train
@@ -38,5 +39,5 @@ def main(debug):
     start_command(debug)
 
 
-for command in (train, sample, evaluate, export, runs, datasets, cells, compare, diagonal):
+for command in (train, sample, evaluate, inspect, export, runs, datasets, cells, compare, diagonal):
     main.add_command(command)

@@ -4,6 +4,7 @@ state of their own (skips in time, state averaging).
 Every core has the part of the cell interface that ``rnncli.unroll`` uses, so both unrolls run any of them
 unchanged: ``project_inputs(window [T, B, w]) -> [T, B, P]`` once per window, then ``step(projected_t, state)
 -> (h_t, state_t)`` per step; besides, ``initial_state(batch)`` and ``last_output(state) = h_{t-1}``.
+``step_with_internals`` also passes on what the cell reports (``rnncli.cells.base.Internals``), for inspection.
 Every part of a state is batch-major, as a cell's.
 """
 
@@ -47,6 +48,9 @@ class CellCore(tf.Module):
     def step(self, projected_inputs, state):
         return self.cell.step(projected_inputs, state)
 
+    def step_with_internals(self, projected_inputs, state):
+        return self.cell.step_with_internals(projected_inputs, state)
+
     @property
     def affine_recurrence(self):
         """The cell, when it is an ``AffineRecurrence`` (``rnncli.unroll.window_unroll`` then applies)."""
@@ -73,6 +77,10 @@ class CoreWrapper(tf.Module):
     def project_extras(self, extras):
         return self.core.project_extras(extras)
 
+    def step(self, projected_inputs, state):
+        output, state, _ = self.step_with_internals(projected_inputs, state)
+        return output, state
+
 
 class StateAveraging(CoreWrapper):
     """Averaged states (seed 002's decoder option, here in every layer at every step, for training, evaluation
@@ -96,13 +104,13 @@ class StateAveraging(CoreWrapper):
         state = self.core.initial_state(batch_size)
         return AveragedState(last=state, mean=state, steps=tf.zeros([batch_size, 1]))
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         fed = tf.nest.map_structure(lambda last, mean: (1.0 - self.alpha) * last + self.alpha * mean,
                                     state.last, state.mean)
-        output, new = self.core.step(projected_inputs, fed)
+        output, new, internals = self.core.step_with_internals(projected_inputs, fed)
         steps = state.steps + 1.0
         mean = tf.nest.map_structure(lambda mean, part: mean + (part - mean) / (steps + 1.0), state.mean, new)
-        return output, AveragedState(last=new, mean=mean, steps=steps)
+        return output, AveragedState(last=new, mean=mean, steps=steps), internals
 
     def last_output(self, state):
         return self.core.last_output(state.last)
@@ -127,11 +135,11 @@ class TimeSkip(CoreWrapper):
         return TimeSkipState(core=self.core.initial_state(batch_size),
                              recent_outputs=tf.zeros([batch_size, self.skip, self.hidden_size]))
 
-    def step(self, projected_inputs, state):
+    def step_with_internals(self, projected_inputs, state):
         skipped = self.core.project_extras(state.recent_outputs[:, 0])
-        output, core_state = self.core.step(projected_inputs + skipped, state.core)
+        output, core_state, internals = self.core.step_with_internals(projected_inputs + skipped, state.core)
         recent = tf.concat([state.recent_outputs[:, 1:], output[:, None]], axis=1)
-        return output, TimeSkipState(core=core_state, recent_outputs=recent)
+        return output, TimeSkipState(core=core_state, recent_outputs=recent), internals
 
     def last_output(self, state):
         return self.core.last_output(state.core)

@@ -27,11 +27,12 @@ concatenation::
 from collections import namedtuple
 
 from rnncli.cells import make_cell
+from rnncli.cells.base import Internals
 from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
 from rnncli.models.placement import layer_devices
 from rnncli.models.stack_options import StackOptions
 from rnncli.tensorflow_quiet import tf
-from rnncli.unroll import static_unroll, unroll
+from rnncli.unroll import recording_unroll, static_unroll, unroll
 
 #: ``outputs [T, B, H]``; ``final_states`` per layer; ``trajectories`` per layer ``[T + 1, B, H]``: the output
 #: carried in from the previous window, then the layer's output at every step.
@@ -94,6 +95,19 @@ class CellStack(tf.Module):
         """One step without dropout: ``(output [B, H], new_states)`` for ``inputs [B, input]``."""
         result = self._run(inputs[None], states, False, static_unroll)
         return result.outputs[0], result.final_states
+
+    def run_recorded(self, inputs, states):
+        """``(StackOutput, internals)`` without dropout; ``internals`` holds per layer the ``Internals`` of its
+        cell at every step (``rnncli.unroll.recording_unroll``), its states led by the layer's output ``hidden``
+        (``h^i_t``), each ``[T, B, H]``. For inspection; training never runs it."""
+        recorded = []
+
+        def unroll_and_record(layer, window, state):
+            hidden, final_state, internals = recording_unroll(layer, window, state)
+            recorded.append(Internals({"hidden": hidden, **internals.states}, internals.gates))
+            return hidden, final_state
+
+        return self._run(inputs, states, False, unroll_and_record), recorded
 
     def _run(self, inputs, states, training, unroll_layer):
         received, trajectories, final_states = [], [], []
