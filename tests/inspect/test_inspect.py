@@ -53,7 +53,7 @@ def test_a_units_activations_in_the_page_equal_the_cells_run_directly(trained_ru
     shown, tolerance = stored_unit(page_data(page)["layers"][layer]["states"]["hidden"], unit)
     for start in (0, SECOND_STREAM):  # each stream starts from the zero state
         xs = np.eye(len(vocabulary))[ids[start:start + 200]][:, None]
-        for cell in model.cells[:layer + 1]:
+        for cell in model.stack.cells[:layer + 1]:
             xs, _ = numpy_cell("lstm", weights_of(cell), xs, (np.zeros((1, 12)), np.zeros((1, 12))))
         np.testing.assert_allclose(shown[start:start + 200], xs[:, 0, unit], atol=tolerance + 1e-6)
 
@@ -108,7 +108,7 @@ def test_every_cell_of_the_family_produces_a_report(name):
     layer = inspection.summary()["per_layer"][0]
     assert "".join(layer["saturation"]) == GATES[name]
     assert list(layer["correlations"]["since newline"]) == (["hidden", "cell"] if name in GATES and
-                                                             "cell" in model.cells[0].State._fields else ["hidden"])
+                                                             "cell" in model.stack.cells[0].State._fields else ["hidden"])
     assert f"tiny {name}" in html and len(inspection.recording.surprisal) == len(IDS) - 1
 
 
