@@ -97,24 +97,25 @@ class Study:
         if (path / RESULT).exists():
             console.print(f"{config.cell} seed {config.seed}: finished earlier, kept")
             return RunResult(**json.loads((path / RESULT).read_text()))
-        if path.exists() and any(path.iterdir()):
-            run = RunDirectory.open(path)
-            planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
-            resumption = apply_options(run.config(), {**given, **planned})
-            config = resumption.config
-            console.print(f"{config.cell} seed {config.seed}: resuming")
-            trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
-            run.save_config(record(resumption, trainer.step))
-        else:
-            console.print(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
-            trainer = Trainer(config, RunDirectory.create(path, config), console)
-            run = trainer.run
-        diverged = False
-        try:
-            trainer.run_training()
-        except RunFailed as failure:
-            console.print(f"{config.cell} seed {config.seed} diverged: {failure}")
-            diverged = True
+        resuming = path.exists() and any(path.iterdir())
+        run = RunDirectory.open(path) if resuming else RunDirectory.create(path, config)
+        with run.writing():
+            if resuming:
+                planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
+                resumption = apply_options(run.config(), {**given, **planned})
+                config = resumption.config
+                console.print(f"{config.cell} seed {config.seed}: resuming")
+                trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
+                run.save_config(record(resumption, trainer.step))
+            else:
+                console.print(f"{config.cell} seed {config.seed}: hidden {config.hidden}")
+                trainer = Trainer(config, run, console)
+            diverged = False
+            try:
+                trainer.run_training()
+            except RunFailed as failure:
+                console.print(f"{config.cell} seed {config.seed} diverged: {failure}")
+                diverged = True
         records = run.metrics()
         speeds = [r["chars_per_sec"] for r in records if "chars_per_sec" in r]  # windows without tracing
         final = {"valid_bpc": math.inf, "valid_perplexity": math.inf} if diverged else \

@@ -1,8 +1,9 @@
 """Building a model from a run's config, and restoring a trained one from its run directory."""
 
+import warnings
+
 from rnncli.cells.initializers import WeightInit
-from rnncli.data.vocabulary import Vocabulary
-from rnncli.errors import UsageProblem
+from rnncli.checkpoints import restore_newest_readable
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.run_dir import RunDirectory
@@ -16,13 +17,11 @@ def build_model(config, vocab_size):
 
 
 def load_trained(path):
-    """``(run, config, vocabulary, model)`` with the weights of the run's latest checkpoint."""
+    """``(run, config, vocabulary, model)`` with the weights of the run's newest readable checkpoint (read
+    without the run's lock: a checkpoint being written is skipped with a warning)."""
     run = RunDirectory.open(path)
     config = run.config()
-    vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8"))
+    vocabulary = run.vocabulary()
     model = build_model(config, len(vocabulary))
-    latest = tf.train.latest_checkpoint(run.checkpoints)
-    if latest is None:
-        raise UsageProblem(f"{run.path} has no checkpoint yet")
-    tf.train.Checkpoint(model=model).restore(latest).expect_partial()
+    restore_newest_readable(tf.train.Checkpoint(model=model), run, warnings.warn, partial=True)
     return run, config, vocabulary, model

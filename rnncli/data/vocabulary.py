@@ -78,7 +78,12 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, text):
+        """The vocabulary ``to_json`` wrote; ``ValueError`` when ``text`` is not one."""
         saved = json.loads(text)
+        if not isinstance(saved, dict) or not isinstance(saved.get("symbols"), list) or not saved["symbols"]:
+            raise ValueError('not an object with a non-empty list of "symbols"')
+        if not all(isinstance(symbol, str) for symbol in saved["symbols"]):
+            raise ValueError('"symbols" holds something other than strings')
         unknown = saved.get("unknown", False)
         return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved.get("level", "char"), unknown)
 
