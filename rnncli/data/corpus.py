@@ -113,7 +113,7 @@ def load_corpus(spec, console=None, vocabulary=None):
     every default filled in, split sizes included, for a run to save."""
     source = resolve_source(spec.corpus, spec.data_dir, console)
     spec = resolve_spec(spec, source.defaults)
-    text = read_text(source, spec.encoding, spec.normalize)
+    text = read_text(source, spec.encoding, spec.normalize, spec.max_corpus_bytes, console)
     corpus = prepare_corpus(text.text, _given(spec.valid_size, source.defaults.valid_size),
                             _given(spec.test_size, source.defaults.test_size), spec.valid_position, vocabulary,
                             level=spec.level, vocab_size=spec.vocab_size, max_vocab=spec.max_vocab,
@@ -125,7 +125,7 @@ def load_ids(spec, vocabulary, console=None):
     """``(ids, unknown)`` of the whole text ``spec`` names, under a trained run's ``vocabulary``."""
     source = resolve_source(spec.corpus, spec.data_dir, console)
     spec = resolve_spec(spec, source.defaults)
-    return vocabulary.encode(read_text(source, spec.encoding, spec.normalize).text)
+    return vocabulary.encode(read_text(source, spec.encoding, spec.normalize, spec.max_corpus_bytes, console).text)
 
 
 def _given(value, default):

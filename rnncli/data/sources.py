@@ -2,11 +2,15 @@
 ``-`` for standard input.
 
 ``resolve_source`` downloads what must be downloaded and answers with the files to read, in order, and how
-the corpus is read by default. A catalog name wins over a file of the same name (write ``./text8`` for the
+the corpus is read by default. Reads are bounded: a file larger than ``--max-corpus-bytes`` (or than the
+memory can take) is refused before it is read, standard input is read in chunks up to that size, and devices
+and named pipes, which may never end or never start, are refused (pipe them in with ``--corpus -``). A catalog name wins over a file of the same name (write ``./text8`` for the
 file), so ``--corpus text8`` means the same thing in every folder.
 """
 
+import contextlib
 import hashlib
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +18,15 @@ from pathlib import Path
 from rnncli.data import catalog
 from rnncli.data.cache import fetch_entry, fetch_url, verify_cached
 from rnncli.data.catalog import CorpusDefaults
+from rnncli.data.spec import MAX_CORPUS_BYTES
 from rnncli.errors import UsageProblem
+from rnncli.memory import available_bytes, check_fits, size_text
 
 STDIN = "-"
+#: Memory a corpus takes per byte of its file while it is decoded, normalised and encoded (code points as
+#: 32-bit integers, the text, its ids).
+MEMORY_PER_BYTE = 8
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -31,9 +41,10 @@ class SourceFile:
     def label(self):
         return "standard input" if self.path is None else str(self.path)
 
-    def read_bytes(self):
+    def read_bytes(self, limit=MAX_CORPUS_BYTES, console=None):
+        """The file's bytes, at most ``limit`` of them (``--max-corpus-bytes``)."""
         try:
-            raw = sys.stdin.buffer.read() if self.path is None else self.path.read_bytes()
+            raw = read_stdin(limit, console) if self.path is None else _read_file(self.path, limit)
         except OSError as problem:
             raise UsageProblem(f"cannot read {self.label}: {problem.strerror}") from None
         if self.cached:
@@ -41,6 +52,34 @@ class SourceFile:
         if not raw:
             raise UsageProblem(f"{self.label} is empty")
         return raw
+
+
+def _read_file(path, limit):
+    size = path.stat().st_size
+    if size > limit:
+        raise UsageProblem(f"{path} holds {size:,} bytes, more than --max-corpus-bytes {limit:,}")
+    check_fits(size * MEMORY_PER_BYTE, f"--corpus {path} ({size_text(size)})")
+    return path.read_bytes()
+
+
+def read_stdin(limit, console=None):
+    """Standard input, read in chunks up to ``limit`` bytes or an eighth of the memory available, whichever is
+    less; on a terminal, says first how to end it."""
+    if sys.stdin.isatty():
+        message = "reading standard input; end with Ctrl-D"
+        if console:
+            console.print(message)
+        else:
+            print(message, file=sys.stderr)
+    cap = min(limit, (available_bytes() or limit * MEMORY_PER_BYTE) // MEMORY_PER_BYTE)
+    chunks, size = [], 0
+    while chunk := sys.stdin.buffer.read(min(_CHUNK, cap + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            raise UsageProblem(f"standard input gave more than {cap:,} bytes (--max-corpus-bytes {limit:,}"
+                               + (")" if cap == limit else ", or an eighth of the memory available)"))
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -60,14 +99,28 @@ def resolve_source(spec, data_dir=None, console=None):
     known = catalog.load_catalog()
     if spec in known:
         entry = known[spec]
-        paths = fetch_entry(entry, catalog.data_dir(data_dir), console)
+        with _cache_errors(catalog.data_dir(data_dir)) as folder:
+            paths = fetch_entry(entry, folder, console)
         return Source(spec, tuple(SourceFile(path, cached=True) for path in paths), entry.defaults, entry.presplit)
     if "://" in spec:
         scheme = spec.split("://", 1)[0].lower()
         if scheme not in ("http", "https"):
             raise UsageProblem(f"--corpus {spec}: only http:// and https:// URLs can be downloaded, not {scheme}://")
-        return Source(spec, (SourceFile(fetch_url(spec, catalog.data_dir(data_dir), console), cached=True),))
+        with _cache_errors(catalog.data_dir(data_dir)) as folder:
+            return Source(spec, (SourceFile(fetch_url(spec, folder, console), cached=True),))
     return Source(Path(spec).name, tuple(SourceFile(path) for path in local_files(spec)))
+
+
+@contextlib.contextmanager
+def _cache_errors(folder):
+    """The download cache ``folder`` for the block; a cache that cannot be written (a file, read-only, no
+    permission) is one line saying which path and why."""
+    try:
+        yield folder
+    except OSError as problem:
+        where = f" ({problem.filename})" if problem.filename else ""
+        raise UsageProblem(f"cannot use the download cache {folder}{where}: {problem.strerror or problem}; "
+                           "set --data-dir or RNNCLI_DATA_DIR to a writable folder") from None
 
 
 def is_local(spec):
@@ -84,9 +137,23 @@ def local_files(spec):
             raise UsageProblem(f"--corpus {spec}: the folder holds no .txt files")
         return texts
     if path.exists():
+        _check_regular(path)
         return [path]
     raise UsageProblem(f"--corpus {spec}: no such file or folder, and not a known corpus "
                        f"({', '.join(sorted(catalog.load_catalog()))})")
+
+
+_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISFIFO, "named pipe"),
+          (stat.S_ISSOCK, "socket"))
+
+
+def _check_regular(path):
+    """Refuse a device, pipe or socket: one may never end (``/dev/zero``), another never start."""
+    mode = path.stat().st_mode
+    for test, kind in _KINDS:
+        if test(mode):
+            raise UsageProblem(f"--corpus {path} is a {kind}, not a file; to read a stream, pipe it in: "
+                               f"--corpus - < {path}")
 
 
 def fingerprint(spec):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnncli.data.spec import MAX_CORPUS_BYTES
 from rnncli.data.symbols import CHUNK, code_points
 from rnncli.errors import UsageProblem
 
@@ -77,9 +78,10 @@ def join_documents(texts):
     return "\n".join(text if text.endswith("\n") else text + "\n" for text in texts)
 
 
-def read_text(source, encoding, normalize):
-    """The ``SourceText`` of ``source`` (a ``rnncli.data.sources.Source``), decoded and normalised."""
-    texts = [decode_text(file.read_bytes(), encoding, file.label) for file in source.files]
+def read_text(source, encoding, normalize, limit=MAX_CORPUS_BYTES, console=None):
+    """The ``SourceText`` of ``source`` (a ``rnncli.data.sources.Source``), decoded and normalised; each file read
+    up to ``limit`` bytes."""
+    texts = [decode_text(file.read_bytes(limit, console), encoding, file.label) for file in source.files]
     if source.presplit:
         train, valid, test = (normalize_text(text, normalize) for text in texts)
         return SourceText(source.name, train + valid + test, (len(train), len(train) + len(valid)))
