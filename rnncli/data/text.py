@@ -41,8 +41,11 @@ def decode_text(raw, encoding, label):
     try:
         text = raw.decode(check_encoding(encoding))
     except UnicodeDecodeError as problem:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UsageProblem(f"{label} starts with a UTF-16 byte-order mark: pass --encoding utf-16") from None
         if b"\x00" in raw:
-            raise UsageProblem(f"{label} holds NUL bytes: it is binary data, not text") from None
+            raise UsageProblem(f"{label} holds NUL bytes: it is binary data, not text (or UTF-16/32 text without "
+                               "a byte-order mark: pass its --encoding)") from None
         raise UsageProblem(f"{label}: invalid {encoding} at byte offset {problem.start:,}; pass the file's "
                            "--encoding (e.g. latin-1)") from None
     if "\x00" in text:
