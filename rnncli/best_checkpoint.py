@@ -16,8 +16,8 @@ from rnncli.tensorflow_quiet import tf
 
 class BestCheckpoint:
     def __init__(self, checkpoint, run):
+        self.checkpoint = checkpoint
         self.run = run
-        self.manager = tf.train.CheckpointManager(checkpoint, run.best_checkpoints, max_to_keep=1)
         self.record = run.best_record()
 
     def offer(self, step, valid_perplexity, valid_bpc):
@@ -27,7 +27,9 @@ class BestCheckpoint:
         best = self.record["valid_perplexity"] if self.record else math.inf
         if not valid_perplexity < best:  # nan and inf never win
             return False
-        path = self.manager.save(checkpoint_number=step + 1)
+        # a manager of the run's folder as it is now: a new run's folder moves once it starts (RunDirectory.promote)
+        manager = tf.train.CheckpointManager(self.checkpoint, self.run.best_checkpoints, max_to_keep=1)
+        path = manager.save(checkpoint_number=step + 1)
         self.record = {"step": step, "valid_perplexity": valid_perplexity, "valid_bpc": valid_bpc,
                        "checkpoint": os.path.basename(path)}
         write_atomically(self.run.best_record_path, json.dumps(self.record))

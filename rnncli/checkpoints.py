@@ -1,23 +1,50 @@
-"""Restoring the newest readable checkpoint: a checkpoint torn by a kill falls back to the one before it."""
+"""Restoring the newest readable checkpoint, found from the files themselves: one function for ``train --resume``,
+a rollback, ``sample`` and ``eval``.
+
+``checkpoints/ckpt-N.index`` (with its ``.data-*``) holds the run after N steps. The ``checkpoint`` index file
+that ``tf.train.CheckpointManager`` keeps is not trusted: it may be missing, name a checkpoint torn by a kill
+or a full disk, or (for a reader such as ``sample``, which takes no lock) name one that the training process
+rotates away while it is read. So the candidates are the ``ckpt-*.index`` files, newest first; each is tried
+until one restores whole, and when all of them fail the folder is listed again (a writer may have completed a
+newer one meanwhile), ``LISTINGS`` times at most.
+"""
+
+from pathlib import Path
 
 from rnncli.errors import UsageProblem
 from rnncli.tensorflow_quiet import tf
 
+LISTINGS = 3
 
-def restore_newest_readable(checkpoint, manager, warn):
-    """Restore the newest checkpoint of ``manager`` that reads back whole; returns its path.
 
-    ``warn(message)`` is told about every checkpoint skipped. Raises ``UsageProblem`` when none is readable.
+def restore_newest_readable(checkpoint, run, warn, partial=False):
+    """Restore into ``checkpoint`` (a ``tf.train.Checkpoint``) the newest checkpoint of ``run`` (a
+    ``RunDirectory``) that reads back whole; returns its path. ``partial`` allows the checkpoint to hold
+    objects ``checkpoint`` does not (sampling restores the model alone).
+
+    ``warn(message)`` is told about every checkpoint skipped because it is unreadable (not about one that
+    disappeared while it was read). Raises ``UsageProblem`` when none is readable.
     """
-    candidates = list(reversed(manager.checkpoints))
-    if not candidates:
-        raise UsageProblem(f"{manager.directory} holds no checkpoint to resume from")
-    problem = None
-    for path in candidates:
-        try:
-            checkpoint.restore(path).assert_existing_objects_matched()
-            return path
-        except (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError) as error:
-            problem = str(error).strip().splitlines()[0]
-            warn(f"warning: checkpoint {path} is unreadable ({problem}); trying the one before it")
-    raise UsageProblem(f"no readable checkpoint in {manager.directory}: {problem}")
+    tried, problem = set(), None
+    for _ in range(LISTINGS):
+        candidates = [step for step in reversed(run.checkpoint_steps()) if step not in tried]
+        for step in candidates:
+            tried.add(step)
+            path = str(run.checkpoints / f"ckpt-{step}")
+            try:
+                status = checkpoint.restore(path)
+                if partial:
+                    status.expect_partial()
+                else:
+                    status.assert_existing_objects_matched()
+                return path
+            except (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError) as error:
+                if not Path(path + ".index").exists():
+                    continue  # rotated away by the training process while it was read
+                problem = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                warn(f"checkpoint {path} is unreadable ({problem}); trying the one before it")
+        if not candidates:
+            break
+    if problem is None:
+        raise UsageProblem(f"{run.path} holds no checkpoint")
+    raise UsageProblem(f"no readable checkpoint in {run.checkpoints}: {problem}")

@@ -109,23 +109,22 @@ class Study:
         path = self.run_path(config.cell, config.seed)
         if (path / RESULT).exists():
             return RunResult(**json.loads((path / RESULT).read_text())), "kept"
-        if path.exists() and any(path.iterdir()):
-            run = RunDirectory.open(path)
-            planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
-            resumption = apply_options(run.config(), {**given, **planned})
-            config, how = resumption.config, "resumed"
-        else:
-            run, resumption, how = RunDirectory.create(path, config), None, f"hidden {config.hidden}"
-        with open(run.path / LOG, "a", encoding="utf-8") as log:
+        resuming = path.exists() and any(path.iterdir())
+        run = RunDirectory.open(path) if resuming else RunDirectory.create(path, config)
+        with run.writing(), open(run.path / LOG, "a", encoding="utf-8") as log:
             console = Console(file=log, highlight=False, soft_wrap=True)
-            if resumption:
+            if resuming:
+                planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
+                resumption = apply_options(run.config(), {**given, **planned})
+                config, how = resumption.config, "resumed"
                 trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
                 run.save_config(record(resumption, trainer.step))
             else:
+                how = f"hidden {config.hidden}"
                 trainer = Trainer(config, run, console)
+            diverged = False
             try:
                 trainer.run_training()
-                diverged = False
             except RunFailed as failure:
                 console.print(f"diverged: {failure}")
                 diverged = True

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass
 
 from rnncli.data.spec import CorpusSpec
@@ -46,6 +47,7 @@ class TrainConfig(StackOptions, CorpusSpec):
     # bad numbers
     max_bad_steps: int = 10
     on_nan: str = "stop"
+    max_rollbacks: int = 5
     # reporting
     log_every: int = 100
     eval_every: int = 1000
@@ -67,10 +69,43 @@ class TrainConfig(StackOptions, CorpusSpec):
 
     @classmethod
     def from_json(cls, text):
-        """A saved config; a word-level run saved before ``--tokenizer`` existed split words on whitespace."""
-        known = {f.name for f in dataclasses.fields(cls)}
+        """The config saved as ``text``; ``ValueError`` saying what is wrong when it is not a JSON object
+        holding at least ``REQUIRED``, or when a known field has a value of the wrong type (unknown fields are
+        ignored, missing ones take their defaults: runs saved before a field existed, and a word-level run saved
+        before ``--tokenizer`` existed split words on whitespace)."""
         saved = json.loads(text)
-        if saved.get("level") == "word":
+        if not isinstance(saved, dict):
+            raise ValueError(f"it holds a JSON {type(saved).__name__}, not an object of training options")
+        if saved.get("level") == "word":  # a word-level run saved before --tokenizer existed split on whitespace
             saved.setdefault("tokenizer", "whitespace")
-        return cls(**{k: v for k, v in saved.items() if k in known})
+        missing = [name for name in cls.REQUIRED if name not in saved]
+        if missing:
+            raise ValueError(f"it lacks {', '.join(missing)}: not the config of an rnncli training run")
+        hints = typing.get_type_hints(cls)
+        for name, value in saved.items():
+            if name in hints and not _fits(value, hints[name]):
+                raise ValueError(f"{name} is {json.dumps(value)}, not {_describe(hints[name])}")
+        return cls(**{name: value for name, value in saved.items() if name in hints})
 
+    #: The fields every run's ``config.json`` has held, from the first version on.
+    REQUIRED = ("corpus", "cell", "hidden", "layers", "batch_size", "unroll", "steps", "lr")
+
+
+def _fits(value, hint):
+    """Whether the JSON ``value`` is of type ``hint`` (an int is a float; a bool is not a number)."""
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (list, tuple):  # list[int], tuple[int, ...]: JSON has lists only
+        return isinstance(value, list) and all(_fits(item, arguments[0]) for item in value)
+    if arguments:  # a union such as float | None
+        return any(_fits(value, argument) for argument in arguments)
+    return isinstance(value, hint)
+
+
+def _describe(hint):
+    return getattr(hint, "__name__", None) or str(hint)

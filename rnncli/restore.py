@@ -1,7 +1,9 @@
 """Building a model from a run's config, and restoring a trained one from its run directory."""
 
+import warnings
+
 from rnncli.cells.initializers import WeightInit
-from rnncli.data.vocabulary import Vocabulary
+from rnncli.checkpoints import restore_newest_readable
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
 from rnncli.run_dir import RunDirectory
@@ -15,11 +17,15 @@ def build_model(config, vocab_size):
 
 
 def load_trained(path, checkpoint="latest"):
-    """``(run, config, vocabulary, model)`` with the weights of the run's checkpoint ``checkpoint`` (``latest``,
-    ``best`` or a kept step)."""
+    """``(run, config, vocabulary, model)`` with the weights of the run's checkpoint ``checkpoint``: ``latest``,
+    the newest readable one (read without the run's lock: a checkpoint being written is skipped with a
+    warning), ``best`` or a kept step."""
     run = RunDirectory.open(path)
     config = run.config()
-    vocabulary = Vocabulary.from_json(run.vocab_path.read_text(encoding="utf-8"))
+    vocabulary = run.vocabulary()
     model = build_model(config, len(vocabulary))
-    tf.train.Checkpoint(model=model).restore(run.checkpoint_path(checkpoint)).expect_partial()
+    if checkpoint == "latest":
+        restore_newest_readable(tf.train.Checkpoint(model=model), run, warnings.warn, partial=True)
+    else:
+        tf.train.Checkpoint(model=model).restore(run.checkpoint_path(checkpoint)).expect_partial()
     return run, config, vocabulary, model

@@ -1,44 +1,92 @@
-"""A run directory: config.json, vocab.json, checkpoints/, metrics.jsonl, tensorboard/, samples.txt, curves.png.
+"""A run directory: config.json, vocab.json, checkpoints/, metrics.jsonl, tensorboard/, samples.txt, curves.png,
+and ``.lock`` (``rnncli.run_lock``: one training process at a time).
 
-Config and vocabulary are written atomically (temporary file, then rename), metrics are appended and
-flushed one record at a time, so an interrupted run never leaves a file half-written.
+A new run is built in a hidden staging folder beside its target (``.NAME.starting-XXXXXXXX``) and renamed into
+place once its first checkpoint (step 0) exists, so a start that fails or is interrupted leaves no half-made
+run behind: the staging folder is removed, or, after a kill -9, removed by the next run started beside it
+(its lock is free). Config and vocabulary are written atomically (a temporary file renamed into place), and
+metrics are appended, never rewritten (``rnncli.metrics_log``), so an interrupted run never leaves a file
+half-written. A write that fails (a full disk, no permission) is one line naming the file and why.
 """
 
-import fcntl
+import contextlib
 import json
 import os
 import re
-import sys
+import secrets
+import shutil
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
 from rnncli.config import TrainConfig
-from rnncli.errors import UsageProblem
+from rnncli.data.vocabulary import Vocabulary
+from rnncli.errors import RunFailed, UsageProblem
+from rnncli.metrics_log import MetricsLog
+from rnncli.run_lock import LOCK_FILE, RunLock
 
 CONFIG = "config.json"
 VOCAB = "vocab.json"
 METRICS = "metrics.jsonl"
+SAMPLES = "samples.txt"
 #: The copy of the text a run read from standard input (``--corpus -``), so it can be resumed and evaluated.
 STDIN_COPY = "stdin.txt"
-#: The file a training process holds an exclusive ``flock`` on while it writes the run.
-LOCK = ".lock"
+#: What a run directory may hold; a folder with nothing else and no checkpoint is a start that never finished.
+RUN_FILES = {CONFIG, VOCAB, METRICS, SAMPLES, STDIN_COPY, LOCK_FILE, "checkpoints", "tensorboard", "curves.png",
+             "train.log"}
+STAGING = ".starting-"
+#: A staging folder without a lock file (its start was killed between mkdir and locking) is stale after this.
+STAGING_GRACE_SECONDS = 60
 _CHECKPOINT_INDEX = re.compile(r"ckpt-(\d+)\.index")
 
 
+@contextlib.contextmanager
+def reporting_write_errors(path):
+    """Turn an ``OSError`` of the block (ENOSPC, EACCES, EROFS, ...) into ``RunFailed`` naming ``path``."""
+    try:
+        yield
+    except OSError as problem:
+        raise RunFailed(f"cannot write {path}: {problem.strerror or problem}") from None
+
+
 def write_atomically(path, text, binary=False):
-    """Write ``text`` (bytes when ``binary``) to ``path`` through a temporary file renamed into place."""
+    """Write ``text`` (bytes when ``binary``) to ``path`` through a temporary file renamed into place; a failed
+    write leaves ``path`` as it was and no temporary file."""
     path = Path(path)
-    with tempfile.NamedTemporaryFile("wb" if binary else "w", dir=path.parent, delete=False,
-                                     encoding=None if binary else "utf-8", prefix=f".{path.name}.") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(stream.name, path)
+    temporary = None
+    with reporting_write_errors(path):
+        try:
+            with tempfile.NamedTemporaryFile("wb" if binary else "w", dir=path.parent, delete=False,
+                                             encoding=None if binary else "utf-8", prefix=f".{path.name}.") as stream:
+                temporary = stream.name
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 def default_run_path(cell):
-    return Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{cell}"
+    """``runs/<date>-<time>-<cell>-<pid>``, with ``-2``, ``-3``, ... when that exists: runs started in the same
+    second by two processes, or one after another by one process, get folders of their own."""
+    base = Path("runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{cell}-{os.getpid()}"
+    path, number = base, 1
+    while path.exists():
+        number += 1
+        path = base.with_name(f"{base.name}-{number}")
+    return path
+
+
+def make_folder(path):
+    """``mkdir -p path``; an ``OSError`` (a parent that is a file, no permission) becomes a ``UsageProblem``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        raise UsageProblem(f"cannot create {path}: {problem.strerror}") from None
 
 
 def claim_empty_folder(path, not_empty_reason):
@@ -47,78 +95,138 @@ def claim_empty_folder(path, not_empty_reason):
         raise UsageProblem(f"--run-dir {path} is a file, not a folder")
     if path.exists() and any(path.iterdir()):
         raise UsageProblem(f"{path} {not_empty_reason}; choose another --run-dir")
-    path.mkdir(parents=True, exist_ok=True)
+    make_folder(path)
+
+
+def checkpoint_steps(folder):
+    """Steps of the checkpoints in ``folder``, oldest first, read from their file names (no TensorFlow):
+    ``ckpt-N`` holds the run after N steps."""
+    if not folder.is_dir():
+        return []
+    return sorted(int(m[1]) for m in map(_CHECKPOINT_INDEX.fullmatch, os.listdir(folder)) if m)
+
+
+def never_started(path):
+    """Whether the folder ``path`` holds only run files and no checkpoint: a start interrupted before its first
+    checkpoint (by an rnncli that wrote run files in place), which a new run may replace."""
+    return (path.is_dir() and not checkpoint_steps(path / "checkpoints")
+            and all(entry.name in RUN_FILES for entry in path.iterdir()))
+
+
+def remove_stale_staging(parent):
+    """Remove the staging folders in ``parent`` whose start died (their lock is free)."""
+    for staging in parent.glob(f".*{STAGING}*") if parent.is_dir() else ():
+        lock = RunLock(staging)
+        if lock.acquire_if_free() or (not lock.path.exists()
+                                      and time.time() - staging.stat().st_mtime > STAGING_GRACE_SECONDS):
+            shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
 
 
 class RunDirectory:
     def __init__(self, path):
         self.path = Path(path)
+        #: Where a run still in its staging folder goes (``promote``); None once it is there.
+        self.target = None
+        self.lock = None
+        self.metrics_log = MetricsLog(self.path / METRICS)
 
     @classmethod
     def create(cls, path, config):
-        """A new run directory for ``config``; refuses a folder that already holds anything."""
-        path = Path(path)
-        if (path / CONFIG).exists():
-            raise UsageProblem(f"{path} already holds a run; continue it with --resume {path} "
-                               "or choose another --run-dir")
-        claim_empty_folder(path, "is not empty and is not an rnncli run")
-        run = cls(path)
-        write_atomically(run.path / CONFIG, config.to_json())
+        """A new run for ``config``, locked and built in a staging folder beside ``path`` until ``promote``.
+        Refuses a file, a run (``--resume`` it), and a folder holding anything else."""
+        target = Path(path)
+        _check_free(target)
+        make_folder(target.parent)
+        remove_stale_staging(target.parent)
+        staging = target.parent / f".{target.name}{STAGING}{secrets.token_hex(4)}"
+        try:
+            staging.mkdir()
+        except OSError as problem:
+            raise UsageProblem(f"cannot create a run beside {target}: {problem.strerror}") from None
+        run = cls(staging)
+        run.target = target
+        run.lock = RunLock(staging).acquire()
+        run.save_config(config)
         return run
 
-    def discard(self):
-        """Undo ``create``: remove the config it wrote, and the folder when nothing else is in it."""
-        (self.path / CONFIG).unlink(missing_ok=True)
-        if not any(self.path.iterdir()):
-            self.path.rmdir()
+    def promote(self):
+        """Rename the staging folder to the run's path (replacing a start that never finished there)."""
+        _check_free(self.target)
+        if self.target.exists():
+            shutil.rmtree(self.target)
+        try:
+            os.rename(self.path, self.target)
+        except OSError as problem:
+            raise UsageProblem(f"cannot create {self.target}: {problem.strerror}") from None
+        self.path, self.target = self.target, None
+        self.metrics_log = MetricsLog(self.path / METRICS)
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Hold the run's lock while the block trains it; a new run whose block ends before ``promote`` (a
+        failed or interrupted start) is removed."""
+        if self.lock is None:
+            self.lock = RunLock(self.path).acquire()
+        try:
+            yield self
+        finally:
+            if self.target is not None:
+                shutil.rmtree(self.path, ignore_errors=True)
+            self.lock.release()
+            self.lock = None
 
     @classmethod
     def open(cls, path):
-        """An existing run directory; refuses a folder that is not one."""
+        """An existing run directory; refuses a folder that is not one, and a start that never finished."""
         path = Path(path)
         if not path.is_dir():
             raise UsageProblem(f"{path}: no such run directory")
+        if (path / CONFIG).exists() and never_started(path):
+            raise UsageProblem(f"{path} holds no checkpoint: its start never finished. Start it again with "
+                               f"rnncli train --run-dir {path} (this replaces it)")
         if not (path / CONFIG).exists() or not (path / VOCAB).exists():
             raise UsageProblem(f"{path} is not an rnncli run directory (no {CONFIG} or {VOCAB})")
         return cls(path)
 
     def config(self):
+        path = self.path / CONFIG
         try:
-            return TrainConfig.from_json((self.path / CONFIG).read_text())
+            return TrainConfig.from_json(path.read_bytes().decode("utf-8"))
         except (ValueError, TypeError) as problem:
-            raise UsageProblem(f"{self.path / CONFIG} is unreadable: {problem}") from None
+            raise UsageProblem(f"{path} is not a valid run config: {problem}") from None
+        except OSError as problem:
+            raise UsageProblem(f"cannot read {path}: {problem.strerror}") from None
 
     def save_config(self, config):
         write_atomically(self.path / CONFIG, config.to_json())
 
-    def is_locked(self):
-        """Whether a process holds the run's lock (it is training), asked without waiting and without taking it."""
+    def vocabulary(self):
+        path = self.vocab_path
         try:
-            descriptor = os.open(self.path / LOCK, os.O_RDONLY)
-        except FileNotFoundError:
-            return False
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return False
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(descriptor)
+            return Vocabulary.from_json(path.read_bytes().decode("utf-8"))
+        except (ValueError, TypeError, KeyError, AttributeError) as problem:
+            raise UsageProblem(f"{path} is not a valid vocabulary: {problem or type(problem).__name__}") from None
+        except OSError as problem:
+            raise UsageProblem(f"cannot read {path}: {problem.strerror}") from None
 
-    def keep_stdin(self):
-        """Copy standard input into the run (``--corpus -``)."""
-        write_atomically(self.path / STDIN_COPY, sys.stdin.buffer.read(), binary=True)
+    def save_vocabulary(self, vocabulary):
+        write_atomically(self.vocab_path, vocabulary.to_json())
+
+    def keep_stdin(self, text):
+        """Keep ``text``, read from standard input (``--corpus -``), in the run."""
+        write_atomically(self.path / STDIN_COPY, text, binary=True)
 
     def corpus_source(self, corpus):
         """What to read for the run's ``--corpus``: its copy of standard input for ``-``, else the corpus."""
         return str(self.path / STDIN_COPY) if corpus == "-" else corpus
 
     def checkpoint_steps(self):
-        """Steps of the checkpoints on disk, oldest first, read from their file names (no TensorFlow):
-        ``ckpt-N`` holds the run after N steps."""
-        if not self.checkpoints.is_dir():
-            return []
-        return sorted(int(m[1]) for m in map(_CHECKPOINT_INDEX.fullmatch, os.listdir(self.checkpoints)) if m)
+        return checkpoint_steps(self.checkpoints)
+
+    def is_locked(self):
+        """Whether a process is training the run (holds its lock)."""
+        return RunLock(self.path).is_held()
 
     @property
     def best_checkpoints(self):
@@ -129,14 +237,17 @@ class RunDirectory:
         return self.best_checkpoints / "best.json"
 
     def best_record(self):
-        """``{"step", "valid_perplexity", "valid_bpc", "checkpoint"}`` of the best checkpoint (``rnncli.best_checkpoint``), or
-        None before the first evaluation."""
+        """``{"step", "valid_perplexity", "valid_bpc", "checkpoint"}`` of the best checkpoint
+        (``rnncli.best_checkpoint``), or None before the first evaluation."""
         try:
-            return json.loads(self.best_record_path.read_text(encoding="utf-8"))
+            record = json.loads(self.best_record_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (ValueError, UnicodeDecodeError) as problem:
             raise UsageProblem(f"{self.best_record_path} is unreadable: {problem}") from None
+        if not isinstance(record, dict) or not {"step", "valid_perplexity", "valid_bpc", "checkpoint"} <= record.keys():
+            raise UsageProblem(f"{self.best_record_path} is not the record of a best checkpoint")
+        return record
 
     def checkpoint_path(self, which="latest"):
         """The checkpoint prefix that ``--checkpoint which`` names: ``latest``, ``best``, or a step number whose
@@ -170,7 +281,7 @@ class RunDirectory:
 
     @property
     def samples(self):
-        return self.path / "samples.txt"
+        return self.path / SAMPLES
 
     @property
     def curves(self):
@@ -181,22 +292,25 @@ class RunDirectory:
         return self.path / METRICS
 
     def append_metrics(self, record):
-        with open(self.metrics_path, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record) + "\n")
-            stream.flush()
+        self.metrics_log.append(record)
 
     def metrics(self):
-        if not self.metrics_path.exists():
-            return []
-        records = []
-        for line in self.metrics_path.read_text(encoding="utf-8").splitlines():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:  # a record torn by a kill: everything before it is intact
-                break
-        return records
+        """One record per (step, kind): the latest session's (``rnncli.metrics_log``)."""
+        return self.metrics_log.records()
 
-    def truncate_metrics(self, last_step):
-        """Keep the records up to ``last_step``: what a resumed run recomputes is dropped, not doubled."""
-        kept = [r for r in self.metrics() if r["step"] <= last_step]
-        write_atomically(self.metrics_path, "".join(json.dumps(r) + "\n" for r in kept))
+    def append_samples(self, text):
+        with reporting_write_errors(self.samples), open(self.samples, "a", encoding="utf-8") as stream:
+            stream.write(text)
+
+
+def _check_free(target):
+    """Refuse ``target`` for a new run unless it is absent, empty, or a start that never finished."""
+    blocker = next((p for p in (target, *target.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise UsageProblem(f"--run-dir {target}: {blocker} is a file, not a folder")
+    if not target.is_dir() or not any(target.iterdir()) or never_started(target):
+        return
+    if (target / CONFIG).exists():
+        raise UsageProblem(f"{target} already holds a run; continue it with --resume {target} "
+                           "or choose another --run-dir")
+    raise UsageProblem(f"{target} is not empty and is not an rnncli run; choose another --run-dir")

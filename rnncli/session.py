@@ -1,6 +1,7 @@
 """One training session: a new run, or a resumed one, on this process's worker of a ``tf.distribute`` strategy.
 
-A new run records a local corpus by its absolute path, size and SHA-256 (``--corpus -`` by a copy of the text
+A new run is built in a staging folder and locked (``rnncli.run_dir``); a resume holds the run's lock, so a
+second ``train`` on the same run is refused with the pid of the first. A new run records a local corpus by its absolute path, size and SHA-256 (``--corpus -`` by a copy of the text
 in the run), so that it resumes from any folder and refuses a corpus that changed. A resume applies or refuses
 the options given again (``rnncli.resume``) and writes them into ``config.json`` only once the corpus and the
 checkpoint have been read back: a refused or failed resume changes nothing on disk, and one asked to train to
@@ -13,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rnncli.data.sources import STDIN, fingerprint, is_local, resolve_source
+from rnncli.data.sources import STDIN, fingerprint, is_local, read_stdin, resolve_source
 from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import StackOptions
@@ -29,9 +30,10 @@ def train_new(config, run_dir, console, strategy_options):
     resolve_source(CorpusSpec.of(config), console)  # fetch (or refuse) the corpus before the run is created
     with _worker(strategy_options, run_dir=run_dir) as (strategy, run_dir, _):
         run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
-        if config.corpus == STDIN:
-            run.keep_stdin()
-        return _train(config, run, console, strategy)
+        with run.writing():
+            if config.corpus == STDIN:
+                run.keep_stdin(read_stdin(config.max_corpus_bytes, console))
+            return _train(config, run, console, strategy)
 
 
 def pin_corpus(config):
@@ -60,13 +62,14 @@ def train_resumed(run_dir, given, console, strategy_options):
         from rnncli.train import Trainer
 
         worker_run = RunDirectory.open(resume_dir)
-        trainer = Trainer(config, worker_run, console, resume=True, strategy=strategy,
-                          fresh_optimizer=resumption.new_optimizer)
-        worker_run.save_config(record(resumption, trainer.step))  # the resume was valid: now it is on disk
-        if resumption.changed:
-            console.print("applied: " + ", ".join(f"--{name.replace('_', '-')} {before} -> {after}"
-                                                  for name, (before, after) in resumption.changed.items()))
-        return _summary(trainer.run_training(), trainer.config)
+        with worker_run.writing():
+            trainer = Trainer(config, worker_run, console, resume=True, strategy=strategy,
+                              fresh_optimizer=resumption.new_optimizer)
+            worker_run.save_config(record(resumption, trainer.step))  # the resume was valid: now it is on disk
+            if resumption.changed:
+                console.print("applied: " + ", ".join(f"--{name.replace('_', '-')} {before} -> {after}"
+                                                      for name, (before, after) in resumption.changed.items()))
+            return _summary(trainer.run_training(), trainer.config)
 
 
 def _check_corpus_unchanged(config):

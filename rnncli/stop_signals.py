@@ -1,7 +1,9 @@
-"""SIGINT and SIGTERM during training: finish the step in flight, then stop cleanly.
+"""SIGINT and SIGTERM: every command stops with 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
 
-The handlers only record the signal; the training loop looks at ``requested`` between steps, writes a
-checkpoint and the metrics, and exits with 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
+Outside training, SIGINT raises ``KeyboardInterrupt`` (Python's default) and SIGTERM ``StopRequested``
+(``stop_now``, installed by the command line for the life of a command), so ``finally`` blocks keep what a
+command finished. During training ``StopSignals`` only records the signal; the training loop looks at
+``requested`` between steps, writes a checkpoint and the metrics, and stops.
 """
 
 import contextlib
@@ -10,9 +12,22 @@ import threading
 
 
 class StopRequested(Exception):
-    def __init__(self, signal_number):
+    def __init__(self, signal_number, output=None):
         super().__init__(signal.Signals(signal_number).name)
         self.exit_code = 128 + signal_number
+        #: What the command finished before the signal (a partial sample), for the command line to print.
+        self.output = output
+
+    @classmethod
+    def carrying(cls, stop, output):
+        """``stop`` (a ``StopRequested``, or a ``KeyboardInterrupt``: SIGINT) carrying ``output``."""
+        number = stop.exit_code - 128 if isinstance(stop, StopRequested) else signal.SIGINT
+        return cls(number, output)
+
+
+def stop_now(number, _frame):
+    """A signal handler that stops the command where it is."""
+    raise StopRequested(number)
 
 
 class StopSignals:

@@ -10,15 +10,19 @@ For window k (ids ``[B, T+1]``, see ``rnncli.data.batches``) with carried states
 
 A step whose loss or gradient norm is not finite applies no update and zeroes the saved states; it is
 counted (``bad_steps`` in the metrics), and ``max_bad_steps`` of them in a row stop the run or roll it back
-to the last good checkpoint at half the learning rate (``on_nan``).
+to the last good checkpoint at half the learning rate (``on_nan``), at most ``max_rollbacks`` times.
 
 Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and
-iterations (hence the learning rate), the step counter, the saved states and the model's dropout generator;
-window k is a pure function of k.
+iterations (hence the learning rate), the step counter, the saved states, the model's dropout generator and
+the losses since the last log (``LossWindow``); window k is a pure function of k. A resume or a rollback to
+step S begins a new session of the metrics log, which supersedes what was recorded for steps S and later
+(``rnncli.metrics_log``), and of ``samples.txt``, which gets a line saying so.
 """
 
 import contextlib
 import dataclasses
+import re
+import shutil
 import time
 
 from rnncli.best_checkpoint import BestCheckpoint
@@ -27,14 +31,13 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
 from rnncli.data.describe import unknown_rate_lines
 from rnncli.data.spec import CorpusSpec
-from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import RunFailed, UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
 from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, sample_blocks, training_progress
 from rnncli.restore import build_model
-from rnncli.run_dir import write_atomically
+from rnncli.run_dir import reporting_write_errors
 from rnncli.sample import Sampler
 from rnncli.stop_signals import StopRequested, StopSignals
 from rnncli.tensorflow_quiet import tf
@@ -116,6 +119,42 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
     return train_step
 
 
+def _os_reason(error):
+    """The operating system's words at the end of a TensorFlow I/O error's first line
+    (``{{function_node ...}} /path/file.tempstate123; No space left on device [Op:SaveV2]``)."""
+    first = error.message.strip().splitlines()[0] if error.message.strip() else type(error).__name__
+    return re.sub(r"\s*\[Op:\w+\]$", "", first).rsplit("; ", 1)[-1]
+
+
+class LossWindow:
+    """The training losses since the last log: their sums, count and the latest loss. Kept in the checkpoint
+    (``state``), so that the first log after a resume or a rollback averages the same steps as an uninterrupted
+    run's (a log at step s averages the applied steps after the previous log, up to s) instead of only the
+    steps since the restart, which would make a sawtooth of the curve."""
+
+    def __init__(self):
+        #: ``[loss sum, stabiliser sum, count, latest loss]``, written by ``store`` before each save.
+        self.state = tf.Variable(tf.zeros(4, tf.float64), trainable=False, name="loss_window")
+        self.load()
+
+    def add(self, loss, stabilizer):
+        self.loss_sum += loss
+        self.stabilizer_sum += stabilizer
+        self.count += 1
+        self.latest = loss
+
+    def clear(self):
+        self.loss_sum = self.stabilizer_sum = self.latest = 0.0
+        self.count = 0
+
+    def store(self):
+        self.state.assign([self.loss_sum, self.stabilizer_sum, self.count, self.latest])
+
+    def load(self):
+        self.loss_sum, self.stabilizer_sum, count, self.latest = self.state.numpy().tolist()
+        self.count = int(count)
+
+
 class Trainer:
     """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``.
 
@@ -132,13 +171,8 @@ class Trainer:
             raise UsageProblem(f"--batch-size {config.batch_size} does not split evenly over "
                                f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
-        try:
-            self.corpus, spec = load_corpus(CorpusSpec.of(config, corpus=run.corpus_source(config.corpus)), console)
-            self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
-        except UsageProblem:
-            if not resume:  # a new run whose corpus cannot be used leaves nothing behind
-                run.discard()
-            raise
+        self.corpus, spec = load_corpus(CorpusSpec.of(config, corpus=run.corpus_source(config.corpus)), console)
+        self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
         self.vocabulary = self.corpus.vocabulary
         if resume:
             self._check_vocabulary()
@@ -150,29 +184,76 @@ class Trainer:
             self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         if not resume:
             self._save_data_options(spec)
+        self.window = LossWindow()
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
-                                              lr_scale=self.schedule.scale, saved_states=self.saved_states)
-        self.manager = tf.train.CheckpointManager(self.checkpoint, run.checkpoints,
-                                                  max_to_keep=config.keep_checkpoints)
+                                              lr_scale=self.schedule.scale, saved_states=self.saved_states,
+                                              loss_window=self.window.state)
+        self.manager = self._checkpoint_manager()
         self.best = BestCheckpoint(self.checkpoint, run)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
                                           self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
-        self.writer = tf.summary.create_file_writer(str(run.tensorboard))
         self.signals = StopSignals()
         self.bad_steps = 0
+        self.rollbacks = 0
+        self.saved_step = None  # the step of the checkpoint that holds the state in memory, once there is one
         self.baselines = corpus_baselines(self.corpus.train, len(self.vocabulary))
         self.warned_not_learning = False
         if resume:
             restored = self.checkpoint
             if fresh_optimizer:
                 restored = tf.train.Checkpoint(model=self.model, step=self.step_counter, lr_scale=self.schedule.scale,
-                                               saved_states=self.saved_states,
+                                               saved_states=self.saved_states, loss_window=self.window.state,
                                                optimizer=tf.train.Checkpoint(_iterations=self.optimizer.iterations))
-            path = restore_newest_readable(restored, self.manager, self.console.print)
-            self.run.truncate_metrics(self.step - 1)
+            path = self._restore(restored)
             self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
+        else:
+            self._save(0)  # the last good checkpoint that a rollback returns to; with it, the run exists
+            if run.target is not None:
+                run.promote()
+                self.manager = self._checkpoint_manager()  # its folder moved with the run
+        self._begin_session()
+        # TensorBoard itself drops a tag's events past a step that a later event file starts again below
+        # (purge_orphaned_data), so a resume's events supersede the interrupted session's there too.
+        with self._tensorboard_errors():
+            self.writer = tf.summary.create_file_writer(str(self.run.tensorboard))
+
+    def _checkpoint_manager(self):
+        return tf.train.CheckpointManager(self.checkpoint, self.run.checkpoints,
+                                          max_to_keep=self.config.keep_checkpoints)
+
+    def _restore(self, checkpoint):
+        """Restore the newest readable checkpoint into ``checkpoint`` (with its loss window); its path."""
+        path = restore_newest_readable(checkpoint, self.run, lambda message: self.console.print("warning: " + message))
+        self.window.load()
+        self.saved_step = self.step
+        return path
+
+    def _save(self, step):
+        """Save the checkpoint of ``step``; a failed write (a full disk, no permission) removes what it left
+        and stops the run with ``RunFailed``, the checkpoints before it intact."""
+        self.window.store()
+        try:
+            self.manager.save(checkpoint_number=step)
+            self.saved_step = step
+        except tf.errors.OpError as error:
+            for partial in self.run.checkpoints.glob(f"ckpt-{step}[._]*"):
+                if partial.is_dir():
+                    shutil.rmtree(partial)
+                else:
+                    partial.unlink()
+            kept = self.run.checkpoint_steps()
+            raise RunFailed(f"cannot write checkpoint {self.run.checkpoints / f'ckpt-{step}'}: {_os_reason(error)}; "
+                            + (f"the last good checkpoint ckpt-{kept[-1]} is kept" if kept else "no checkpoint "
+                               "was written")) from None
+
+    def _begin_session(self):
+        """Records from here on supersede what earlier sessions recorded for this step and later."""
+        self.run.metrics_log.begin_session(self.step)
+        if self.step and self.run.samples.exists():
+            self.run.append_samples(f"── from here on, the run continues from step {self.step}: sections "
+                                    f"above for step {self.step} and later are superseded ──\n")
 
     def _save_data_options(self, spec):
         """A new run keeps the data options as resolved (split sizes and all), its model's parameter count and
@@ -182,11 +263,11 @@ class Trainer:
                 setattr(self.config, name, value)
         self.config.parameters = self.model.parameter_count
         self.run.save_config(self.config)
-        write_atomically(self.run.vocab_path, self.vocabulary.to_json())
+        self.run.save_vocabulary(self.vocabulary)
 
     def _check_vocabulary(self):
         """A resumed run must read a corpus that gives the vocabulary it was trained with."""
-        saved = Vocabulary.from_json(self.run.vocab_path.read_text(encoding="utf-8"))
+        saved = self.run.vocabulary()
         if saved.symbols != self.vocabulary.symbols:
             added = sorted(set(self.vocabulary.symbols) - set(saved.symbols))
             missing = sorted(set(saved.symbols) - set(self.vocabulary.symbols))
@@ -219,10 +300,8 @@ class Trainer:
         """Train to ``config.steps``; returns the summary of the last log and evaluation."""
         c = self.config
         self.announce()
-        if self.manager.latest_checkpoint is None:
-            self.manager.save(checkpoint_number=0)  # the last good checkpoint that a rollback can return to
         chars_per_step = c.batch_size * c.unroll
-        losses, stabilizers, bad_in_a_row, last = [], [], 0, {}
+        window, bad_in_a_row, last = self.window, 0, {}
         traced = False  # the first log window of a session includes tracing: no speed for it
         window_start = time.perf_counter()
         started = window_start - self._elapsed_before()
@@ -234,8 +313,7 @@ class Trainer:
                     self.reset_states()
                 loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
                 if bool(applied):
-                    losses.append(float(loss))
-                    stabilizers.append(float(stabilizer))
+                    window.add(float(loss), float(stabilizer))
                     bad_in_a_row = 0
                 else:
                     self.bad_steps += 1
@@ -247,10 +325,11 @@ class Trainer:
                 progress.update(task, completed=step + 1, status=f"loss {float(loss):.3f}")
                 over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
                 final = step == c.steps - 1 or over_time
-                if (step % c.log_every == 0 or final) and losses:
-                    speed = chars_per_step * len(losses) / (time.perf_counter() - window_start) if traced else None
-                    last = self._log(step, losses, stabilizers, speed, time.perf_counter() - started)
-                    losses, stabilizers, window_start, traced = [], [], time.perf_counter(), True
+                if (step % c.log_every == 0 or final) and window.count:
+                    speed = chars_per_step * window.count / (time.perf_counter() - window_start) if traced else None
+                    last = self._log(step, speed, time.perf_counter() - started)
+                    window.clear()
+                    window_start, traced = time.perf_counter(), True
                 if step % c.eval_every == 0 or final:
                     last.update(self._evaluate(step))
                     window_start = time.perf_counter()
@@ -258,14 +337,15 @@ class Trainer:
                     self._write_samples(step)
                     window_start = time.perf_counter()
                 if ((step + 1) % c.checkpoint_every == 0 or final) and bad_in_a_row == 0:
-                    self.manager.save(checkpoint_number=step + 1)
+                    self._save(step + 1)
                 if over_time:
                     self.console.print(f"time limit {c.max_seconds:g} s reached at step {step}; checkpoint saved")
                     break
-        self.writer.flush()
-        c = self.config
-        plot_curves(self.run.metrics(), self.run.curves, f"{self.run.path.name}: {c.cell} {c.layers}x{c.hidden}, "
-                    f"{self.model.parameter_count:,} parameters", self.baselines, self.vocabulary.unit)
+        with self._tensorboard_errors():
+            self.writer.flush()
+        with reporting_write_errors(self.run.curves):
+            plot_curves(self.run.metrics(), self.run.curves, f"{self.run.path.name}: {c.cell} {c.layers}x{c.hidden}, "
+                        f"{self.model.parameter_count:,} parameters", self.baselines, self.vocabulary.unit)
         checksum = float(sum(tf.reduce_sum(w) for w in self.model.trainable_variables))
         best = {f"best_{name}": value for name, value in (self.best.record or {}).items() if name != "checkpoint"}
         return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, **best, "parameter_checksum": checksum,
@@ -276,15 +356,23 @@ class Trainer:
         return max((r["elapsed_s"] for r in self.run.metrics() if "elapsed_s" in r), default=0.0)
 
     def _after_bad_steps(self, count):
-        """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back."""
+        """``count`` non-finite steps in a row: stop (keeping the last good checkpoint) or roll back at half the
+        learning rate. The halving applies to the scale in use, after restoring (the checkpoint holds an older
+        scale), so rollbacks go on halving; past ``max_rollbacks`` of them the run stops."""
+        last_good = self.run.checkpoints / f"ckpt-{max(self.run.checkpoint_steps())}"
         if self.config.on_nan == "stop":
             self.run.append_metrics({"step": self.step, "diverged": True, "bad_steps": self.bad_steps})
-            raise RunFailed(
-                f"{count} non-finite steps in a row at step {self.step}; stopped. The last good checkpoint "
-                f"{self.manager.latest_checkpoint} is kept: resume with a lower --lr or --on-nan rollback")
-        path = restore_newest_readable(self.checkpoint, self.manager, self.console.print)
-        self.schedule.scale.assign(self.schedule.scale * 0.5)
-        self.run.truncate_metrics(self.step - 1)
+            raise RunFailed(f"{count} non-finite steps in a row at step {self.step}; stopped. The last good checkpoint "
+                            f"{last_good} is kept: resume with a lower --lr or --on-nan rollback")
+        if self.rollbacks == self.config.max_rollbacks:
+            raise RunFailed(f"{count} non-finite steps in a row at step {self.step} after {self.rollbacks} rollbacks "
+                            f"(--max-rollbacks) down to x{float(self.schedule.scale):g} the learning rate; stopped. "
+                            f"The last good checkpoint {last_good} is kept: resume with a much lower --lr")
+        scale = float(self.schedule.scale)
+        path = self._restore(self.checkpoint)
+        self.schedule.scale.assign(scale * 0.5)
+        self.rollbacks += 1
+        self._begin_session()
         self.console.print(f"{count} non-finite steps in a row: rolled back to {path} (step {self.step}) and "
                            f"halved the learning rate (now x{float(self.schedule.scale):g})")
 
@@ -294,16 +382,19 @@ class Trainer:
         try:
             yield
         except (StopRequested, KeyboardInterrupt):
-            self.manager.save(checkpoint_number=self.step)
-            self.writer.flush()
+            if self.step != self.saved_step:  # never write the same state twice, nor over a good checkpoint
+                self._save(self.step)
+            with self._tensorboard_errors():
+                self.writer.flush()
             self.console.print(f"stopped at step {self.step}; checkpoint saved. "
                                f"Continue with: rnncli train --resume {self.run.path}")
             raise
 
-    def _log(self, step, losses, stabilizers, chars_per_sec, elapsed):
-        """Record and print the average loss since the last log; ``chars_per_sec`` is None for a window that
-        included tracing, and is then left out of the record."""
-        record = {"step": step, "loss": sum(losses) / len(losses), "minibatch_perplexity": perplexity(losses[-1]),
+    def _log(self, step, chars_per_sec, elapsed):
+        """Record and print the average loss since the last log (``self.window``); ``chars_per_sec`` is None for
+        a window that included tracing, and is then left out of the record."""
+        window = self.window
+        record = {"step": step, "loss": window.loss_sum / window.count, "minibatch_perplexity": perplexity(window.latest),
                   "lr": float(self.optimizer.learning_rate), "elapsed_s": elapsed, "bad_steps": self.bad_steps}
         speed_text = "tracing"
         if chars_per_sec is not None:
@@ -311,17 +402,28 @@ class Trainer:
             speed_text = f"{chars_per_sec:,.0f} chars/s"
         stabilizer_text = ""
         if self.config.norm_stabilizer:  # its own metric, so the loss stays the cross-entropy
-            record["norm_stabilizer"] = sum(stabilizers) / len(stabilizers)
+            record["norm_stabilizer"] = window.stabilizer_sum / window.count
             stabilizer_text = f"norm stabiliser {record['norm_stabilizer']:.4f}  "
         self.run.append_metrics(record)
-        with self.writer.as_default(step=step):
-            for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec", "norm_stabilizer"):
-                if name in record:
-                    tf.summary.scalar(name, record[name])
+        self._summaries(step, {name: record[name] for name in ("loss", "minibatch_perplexity", "lr", "chars_per_sec",
+                                                             "norm_stabilizer") if name in record})
         self.console.print(f"step {step:>6}  loss {record['loss']:.4f}  minibatch ppl "
                            f"{record['minibatch_perplexity']:.2f}  lr {record['lr']:.4g}  {stabilizer_text}"
                            f"{speed_text}" + (f"  bad steps {self.bad_steps}" if self.bad_steps else ""))
         return dict(record)
+
+    def _summaries(self, step, scalars):
+        with self._tensorboard_errors(), self.writer.as_default(step=step):
+            for name, value in scalars.items():
+                tf.summary.scalar(name, value)
+
+    @contextlib.contextmanager
+    def _tensorboard_errors(self):
+        """A failed write of the TensorBoard events (a full disk) as ``RunFailed``."""
+        try:
+            yield
+        except tf.errors.OpError as error:
+            raise RunFailed(f"cannot write {self.run.tensorboard}: {_os_reason(error)}") from None
 
     def _evaluate(self, step):
         if len(self.corpus.valid) < 2:
@@ -331,9 +433,7 @@ class Trainer:
         if self.best.offer(step, result.perplexity, result.bpc):
             record["best"] = True
         self.run.append_metrics(record)
-        with self.writer.as_default(step=step):
-            tf.summary.scalar("valid_perplexity", result.perplexity)
-            tf.summary.scalar("valid_bpc", result.bpc)
+        self._summaries(step, {"valid_perplexity": result.perplexity, "valid_bpc": result.bpc})
         self.console.print(f"step {step:>6}  validation perplexity {result.perplexity:.2f}  bpc {result.bpc:.3f}")
         self._warn_if_not_learning(step, result.perplexity)
         return record
@@ -351,6 +451,5 @@ class Trainer:
     def _write_samples(self, step):
         ids = self.sampler.sample([], self.config.sample_length, num_samples=5, seed=self.config.seed + step)
         blocks = sample_blocks([self.vocabulary.decode(row) for row in ids], f"step {step}, temperature 1")
-        with open(self.run.samples, "a", encoding="utf-8") as stream:
-            stream.write(blocks)
+        self.run.append_samples(blocks)
         self.console.print(blocks, end="", markup=False, highlight=False)

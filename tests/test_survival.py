@@ -1,6 +1,7 @@
 """Interruption, kill -9, torn checkpoints and non-finite steps: a run loses nothing it had."""
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -157,3 +158,13 @@ def test_resume_refuses_a_changed_corpus_or_another_unroll(tmp_path, small_corpu
     small_corpus.write_text("ZEBRA " + small_corpus.read_text(), encoding="utf-8")
     result = invoke("train", "--resume", run, "--steps", 4)
     assert result.exit_code == 2 and "small.txt changed since the run started (5,279 bytes" in result.output
+
+
+def test_rollbacks_keep_halving_the_learning_rate_and_stop_after_max_rollbacks(tmp_path, small_corpus):
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(run), "--steps", "50",
+                                       *TINY, "--lr", "3e38", "--on-nan", "rollback", "--max-bad-steps", "1",
+                                       "--max-rollbacks", "3"])
+    assert result.exit_code == 1, result.output
+    assert re.findall(r"halved the learning rate \(now x(\S+)\)", result.output) == ["0.5", "0.25", "0.125"]
+    assert "after 3 rollbacks (--max-rollbacks)" in result.output and "ckpt-0 is kept" in result.output

@@ -124,6 +124,8 @@ CORPUS_OPTIONS = [
     config_option("member", "The file to read from an archive (zip, tar.gz, ...) that holds several.", DATA,
                   show_default=False, metavar="NAME"),
     stall_timeout_option(),
+    config_option("max_corpus_bytes", "Refuse a corpus (a file, or standard input) larger than this many bytes.",
+                  DATA, POSITIVE),
 ]
 
 
@@ -204,6 +206,8 @@ RUN_OPTIONS = [
                   OPTIMISATION, POSITIVE),
     config_option("on_nan", "stop: exit 1 keeping the last good checkpoint; rollback: restore it and halve the lr.",
                   OPTIMISATION, click.Choice(ON_NAN)),
+    config_option("max_rollbacks", "Rollbacks (--on-nan rollback) one session makes before it stops with exit 1.",
+                  OPTIMISATION, NON_NEGATIVE),
     config_option("checkpoint_every", "Save a checkpoint every N steps (and at the end, and on Ctrl-C).",
                   RUN_DIRECTORY, POSITIVE),
     config_option("keep_checkpoints", "Checkpoints kept: the newest N.", RUN_DIRECTORY, POSITIVE),

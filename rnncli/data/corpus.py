@@ -115,7 +115,7 @@ def load_corpus(spec, console=None):
     if source.notice and console is not None:
         console.print(source.notice, markup=False, highlight=False)
     spec = resolve_spec(spec, source.defaults)
-    text = read_text(source, spec.encoding, spec.normalize)
+    text = read_text(source, spec.encoding, spec.normalize, spec.max_corpus_bytes, console)
     corpus = prepare_corpus(text.text, _given(spec.valid_size, source.defaults.valid_size),
                             _given(spec.test_size, source.defaults.test_size), spec.valid_position,
                             level=spec.level, vocab_size=spec.vocab_size, max_vocab=spec.max_vocab,
@@ -128,7 +128,7 @@ def load_ids(spec, vocabulary, console=None):
     """``(ids, unknown)`` of the whole text ``spec`` names, under a trained run's ``vocabulary``."""
     source = resolve_source(spec, console)
     spec = resolve_spec(spec, source.defaults)
-    return vocabulary.encode(read_text(source, spec.encoding, spec.normalize).text)
+    return vocabulary.encode(read_text(source, spec.encoding, spec.normalize, spec.max_corpus_bytes, console).text)
 
 
 def _given(value, default):

@@ -10,9 +10,15 @@ A file or URL that is an archive (zip, tar, gz, bz2, xz: ``rnncli.data.archives`
 bytes) is read from its one file, or from ``--member NAME``; a URL's archive is checked before it enters the
 cache, so one that cannot be used is not kept. A local file that is a copy of a catalog corpus
 (``rnncli.data.local_copies``) is read as that corpus, with its splits and normalisation.
+
+Reads are bounded: a file larger than ``--max-corpus-bytes`` (or than the memory can take) is refused before it
+is read, standard input is read in chunks up to that size, and devices and named pipes, which may never end or
+never start, are refused (pipe them in with ``--corpus -``).
 """
 
+import contextlib
 import hashlib
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +29,15 @@ from rnncli.data.cache import fetch_entry, fetch_url, verify_cached
 from rnncli.data.catalog import CorpusDefaults
 from rnncli.data.download import retry_policy
 from rnncli.data.local_copies import find_copy
+from rnncli.data.spec import MAX_CORPUS_BYTES
 from rnncli.errors import UsageProblem
+from rnncli.memory import available_bytes, check_fits, size_text
 
 STDIN = "-"
+#: Memory a corpus takes per byte of its file while it is decoded, normalised and encoded (code points as
+#: 32-bit integers, the text, its ids).
+MEMORY_PER_BYTE = 8
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -41,9 +53,10 @@ class SourceFile:
     def label(self):
         return "standard input" if self.path is None else str(self.path)
 
-    def read_bytes(self):
+    def read_bytes(self, limit=MAX_CORPUS_BYTES, console=None):
+        """The file's bytes, at most ``limit`` of them (``--max-corpus-bytes``)."""
         try:
-            raw = sys.stdin.buffer.read() if self.path is None else self.path.read_bytes()
+            raw = read_stdin(limit, console) if self.path is None else _read_file(self.path, limit)
         except OSError as problem:
             raise UsageProblem(f"cannot read {self.label}: {problem.strerror}") from None
         if self.cached:
@@ -70,13 +83,42 @@ class ArchiveMember:
     def label(self):
         return f"{self.archive} (member {self.member})"
 
-    def read_bytes(self):
+    def read_bytes(self, limit=MAX_CORPUS_BYTES, console=None):
+        """The member's bytes, at most ``limit`` of them (``--max-corpus-bytes``)."""
         if self.cached:
             verify_cached(self.archive)
-        raw = read_member(self.archive, self.kind, self.member)
+        raw = read_member(self.archive, self.kind, self.member, limit)
         if not raw:
             raise UsageProblem(f"{self.label} is empty")
         return raw
+
+
+def _read_file(path, limit):
+    size = path.stat().st_size
+    if size > limit:
+        raise UsageProblem(f"{path} holds {size:,} bytes, more than --max-corpus-bytes {limit:,}")
+    check_fits(size * MEMORY_PER_BYTE, f"--corpus {path} ({size_text(size)})")
+    return path.read_bytes()
+
+
+def read_stdin(limit, console=None):
+    """Standard input, read in chunks up to ``limit`` bytes or an eighth of the memory available, whichever is
+    less; on a terminal, says first how to end it."""
+    if sys.stdin.isatty():
+        message = "reading standard input; end with Ctrl-D"
+        if console:
+            console.print(message)
+        else:
+            print(message, file=sys.stderr)
+    cap = min(limit, (available_bytes() or limit * MEMORY_PER_BYTE) // MEMORY_PER_BYTE)
+    chunks, size = [], 0
+    while chunk := sys.stdin.buffer.read(min(_CHUNK, cap + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            raise UsageProblem(f"standard input gave more than {cap:,} bytes (--max-corpus-bytes {limit:,}"
+                               + (")" if cap == limit else ", or an eighth of the memory available)"))
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -104,7 +146,8 @@ def resolve_source(spec, console=None):
         if entry.packaged:
             files = (SourceFile(catalog.packaged_file(entry.packaged), sha256=entry.sha256),)
         else:
-            paths = fetch_entry(entry, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout))
+            with _cache_errors(catalog.data_dir(spec.data_dir)) as folder:
+                paths = fetch_entry(entry, folder, console, retry_policy(spec.stall_timeout))
             files = tuple(SourceFile(path, cached=True) for path in paths)
         return Source(corpus, files, entry.defaults, entry.presplit)
     if "://" in corpus:
@@ -117,8 +160,9 @@ def _url_source(spec, console):
     scheme = corpus.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
         raise UsageProblem(f"--corpus {corpus}: only http:// and https:// URLs can be downloaded, not {scheme}://")
-    path = fetch_url(corpus, catalog.data_dir(spec.data_dir), console, retry_policy(spec.stall_timeout),
-                     accept=lambda part: file_or_member(part, member))
+    with _cache_errors(catalog.data_dir(spec.data_dir)) as folder:
+        path = fetch_url(corpus, folder, console, retry_policy(spec.stall_timeout),
+                         accept=lambda part: file_or_member(part, member))
     return Source(corpus, (file_or_member(path, member, cached=True),))
 
 
@@ -146,6 +190,18 @@ def file_or_member(path, member=None, cached=False):
     return ArchiveMember(path, kind, choose_member(path, kind, member), cached)
 
 
+@contextlib.contextmanager
+def _cache_errors(folder):
+    """The download cache ``folder`` for the block; a cache that cannot be written (a file, read-only, no
+    permission) is one line saying which path and why."""
+    try:
+        yield folder
+    except OSError as problem:
+        where = f" ({problem.filename})" if problem.filename else ""
+        raise UsageProblem(f"cannot use the download cache {folder}{where}: {problem.strerror or problem}; "
+                           "set --data-dir or RNNCLI_DATA_DIR to a writable folder") from None
+
+
 def is_local(spec):
     """Whether ``--corpus spec`` names a file or folder (not standard input, a catalog name or a URL)."""
     return spec != STDIN and "://" not in spec and spec not in catalog.load_catalog()
@@ -160,9 +216,23 @@ def local_files(spec):
             raise UsageProblem(f"--corpus {spec}: the folder holds no .txt files")
         return texts
     if path.exists():
+        _check_regular(path)
         return [path]
     raise UsageProblem(f"--corpus {spec}: no such file or folder, and not a known corpus "
                        f"({', '.join(sorted(catalog.load_catalog()))})")
+
+
+_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISFIFO, "named pipe"),
+          (stat.S_ISSOCK, "socket"))
+
+
+def _check_regular(path):
+    """Refuse a device, pipe or socket: one may never end (``/dev/zero``), another never start."""
+    mode = path.stat().st_mode
+    for test, kind in _KINDS:
+        if test(mode):
+            raise UsageProblem(f"--corpus {path} is a {kind}, not a file; to read a stream, pipe it in: "
+                               f"--corpus - < {path}")
 
 
 def fingerprint(spec):

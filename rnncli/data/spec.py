@@ -13,6 +13,9 @@ TOKENIZERS = ("words", "whitespace")
 #: The widest character vocabulary accepted unless ``--max-vocab`` says otherwise; more usually means the
 #: wrong encoding or binary data.
 MAX_CHARACTERS = 5000
+#: The most bytes a corpus is read to, unless ``--max-corpus-bytes`` says otherwise: a device or a stream
+#: that never ends (``/dev/zero`` through a pipe) fails at this size instead of filling the memory.
+MAX_CORPUS_BYTES = 4 * 2**30
 #: The word vocabulary when neither the corpus nor ``--vocab-size`` gives one (the Penn Treebank's).
 WORD_VOCAB_SIZE = 10000
 
@@ -35,6 +38,7 @@ class CorpusSpec:
     member: str | None = None
     #: Seconds without a byte from the server before a download counts as stalled (and is retried).
     stall_timeout: float = 30.0
+    max_corpus_bytes: int = MAX_CORPUS_BYTES
 
     @classmethod
     def of(cls, options, **changes):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnncli.data.spec import MAX_CORPUS_BYTES
 from rnncli.data.symbols import CHUNK, code_points
 from rnncli.errors import UsageProblem
 
@@ -40,8 +41,11 @@ def decode_text(raw, encoding, label):
     try:
         text = raw.decode(check_encoding(encoding))
     except UnicodeDecodeError as problem:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UsageProblem(f"{label} starts with a UTF-16 byte-order mark: pass --encoding utf-16") from None
         if b"\x00" in raw:
-            raise UsageProblem(f"{label} holds NUL bytes: it is binary data, not text") from None
+            raise UsageProblem(f"{label} holds NUL bytes: it is binary data, not text (or UTF-16/32 text without "
+                               "a byte-order mark: pass its --encoding)") from None
         raise UsageProblem(f"{label}: invalid {encoding} at byte offset {problem.start:,}; pass the file's "
                            "--encoding (e.g. latin-1)") from None
     if "\x00" in text:
@@ -77,9 +81,10 @@ def join_documents(texts):
     return "\n".join(text if text.endswith("\n") else text + "\n" for text in texts)
 
 
-def read_text(source, encoding, normalize):
-    """The ``SourceText`` of ``source`` (a ``rnncli.data.sources.Source``), decoded and normalised."""
-    texts = [decode_text(file.read_bytes(), encoding, file.label) for file in source.files]
+def read_text(source, encoding, normalize, limit=MAX_CORPUS_BYTES, console=None):
+    """The ``SourceText`` of ``source`` (a ``rnncli.data.sources.Source``), decoded and normalised; each file read
+    up to ``limit`` bytes."""
+    texts = [decode_text(file.read_bytes(limit, console), encoding, file.label) for file in source.files]
     if source.presplit:
         train, valid, test = (normalize_text(text, normalize) for text in texts)
         return SourceText(source.name, train + valid + test, (len(train), len(train) + len(valid)))

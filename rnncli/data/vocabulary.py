@@ -82,8 +82,15 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, text):
-        """A saved vocabulary; one saved before ``--tokenizer`` existed split words on whitespace."""
+        """The vocabulary ``to_json`` wrote (one saved before ``--tokenizer`` existed split words on whitespace);
+        ``ValueError`` when ``text`` is not one."""
         saved = json.loads(text)
+        if not isinstance(saved, dict) or not isinstance(saved.get("symbols"), list) or not saved["symbols"]:
+            raise ValueError('not an object with a non-empty list of "symbols"')
+        if not all(isinstance(symbol, str) for symbol in saved["symbols"]):
+            raise ValueError('"symbols" holds something other than strings')
+        if saved.get("level") not in ("char", "word") or not isinstance(saved.get("unknown"), bool):
+            raise ValueError('it lacks "level" (char or word) or "unknown" (true or false)')
         unknown = saved["unknown"]
         return cls(saved["symbols"][:-1] if unknown else saved["symbols"], saved["level"], unknown,
                    saved.get("tokenizer", "whitespace"))

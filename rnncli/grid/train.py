@@ -155,6 +155,23 @@ def train_models(config, run, console):
     return trained, showcase
 
 
+#: Floats a run keeps per grid cell, batch row and hidden unit, measured: the peak memory of ``--model md_lstm``
+#: at the defaults grows by about 200 kB per grid cell from 8x8 to 48x48 grids (the graph traced per
+#: diagonal, activations and their gradients), that is about 190 floats per unit.
+FLOATS_PER_UNIT = 192
+#: Floats held per cell of every evaluation grid at once: inputs, targets, the second-x mask and the logits.
+FLOATS_PER_EVALUATION_CELL = 4
+
+
+def memory_estimate(config):
+    """Bytes a run of ``config`` needs at its peak, about: ``4 H W (B n FLOATS_PER_UNIT + E
+    FLOATS_PER_EVALUATION_CELL)`` for grids ``H x W``, batch ``B``, ``n`` hidden units and ``E`` evaluation
+    grids (float32)."""
+    cells = config.height * config.width
+    return 4 * cells * (config.batch_size * config.hidden * FLOATS_PER_UNIT
+                        + config.eval_grids * FLOATS_PER_EVALUATION_CELL)
+
+
 def run_task(config, run_dir, console):
     """Train every model of ``config`` in a new run directory (default ``runs/<time>-diagonal``), write its summary,
     ``loss.png`` and ``predictions.png``, print the results table; returns the summary keyed by model name."""
@@ -162,6 +179,10 @@ def run_task(config, run_dir, console):
     from rnncli.grid.run_files import DiagonalRun
     from rnncli.run_dir import default_run_path
 
+    from rnncli.memory import check_fits
+
+    check_fits(memory_estimate(config), f"{config.height}x{config.width} grids with --batch-size {config.batch_size}, "
+               f"--hidden {config.hidden} and --eval-grids {config.eval_grids}")
     choose_device(config.device)  # refuse --device gpu before creating the run directory
     run = DiagonalRun.create(run_dir or default_run_path("diagonal"), config)
     trained, showcase = train_models(config, run, console)

@@ -3,10 +3,12 @@
 import dataclasses
 import hashlib
 import io
+import os
 import sys
 
 import pytest
 
+from rnncli import memory
 from rnncli.data import catalog, download
 from rnncli.data.download import DownloadError
 from rnncli.data.sources import resolve_source
@@ -90,3 +92,46 @@ def test_the_shipped_catalog_records_the_known_facts():
     assert known["ptb"].presplit and known["ptb"].defaults.level == "word"
     assert known["ptb"].members[0].name == "./simple-examples/data/ptb.train.txt"
     assert known["tinyshakespeare"].sha256 == "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
+
+
+def test_devices_and_named_pipes_are_refused_with_a_hint(tmp_path):
+    with pytest.raises(UsageProblem, match="^--corpus /dev/zero is a character device, not a file; to read a stream, "
+                                           "pipe it in: --corpus - < /dev/zero$"):
+        resolve_source("/dev/zero")
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(UsageProblem, match="fifo is a named pipe, not a file"):
+        resolve_source(str(tmp_path / "fifo"))
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
+    (tmp_path / "big.txt").write_bytes(b"a" * 1001)
+    [big] = resolve_source(str(tmp_path / "big.txt")).files
+    with pytest.raises(UsageProblem, match="big.txt holds 1,001 bytes, more than --max-corpus-bytes 1,000$"):
+        big.read_bytes(limit=1000)
+    assert big.read_bytes(limit=1001) == b"a" * 1001
+
+
+def test_standard_input_is_read_up_to_the_limit(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 5000)))
+    [stdin] = resolve_source("-").files
+    with pytest.raises(UsageProblem, match=r"^standard input gave more than 4,096 bytes \(--max-corpus-bytes 4,096\)"):
+        stdin.read_bytes(limit=4096)
+
+
+class Terminal(io.TextIOWrapper):
+    def isatty(self):
+        return True
+
+
+def test_standard_input_on_a_terminal_says_how_to_end_it(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", Terminal(io.BytesIO(b"typed text")))
+    [stdin] = resolve_source("-").files
+    assert stdin.read_bytes() == b"typed text"
+    assert capsys.readouterr().err == "reading standard input; end with Ctrl-D\n"
+
+
+def test_a_request_beyond_the_memory_available_is_refused_with_the_estimate(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 2 * 10**9)
+    memory.check_fits(2 * 10**9, "--length 5")
+    with pytest.raises(UsageProblem, match="^--length 6 needs about 2.5 GB of memory, more than the 2 GB available"):
+        memory.check_fits(25 * 10**8, "--length 6")
