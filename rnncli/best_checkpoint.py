@@ -10,6 +10,7 @@ import json
 import math
 import os
 
+from rnncli.checkpoints import save_checkpoint
 from rnncli.run_dir import write_atomically
 from rnncli.tensorflow_quiet import tf
 
@@ -29,7 +30,7 @@ class BestCheckpoint:
             return False
         # a manager of the run's folder as it is now: a new run's folder moves once it starts (RunDirectory.promote)
         manager = tf.train.CheckpointManager(self.checkpoint, self.run.best_checkpoints, max_to_keep=1)
-        path = manager.save(checkpoint_number=step + 1)
+        path = save_checkpoint(manager, step + 1)
         self.record = {"step": step, "valid_perplexity": valid_perplexity, "valid_bpc": valid_bpc,
                        "checkpoint": os.path.basename(path)}
         write_atomically(self.run.best_record_path, json.dumps(self.record))

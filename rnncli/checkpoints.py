@@ -9,9 +9,11 @@ until one restores whole, and when all of them fail the folder is listed again (
 newer one meanwhile), ``LISTINGS`` times at most.
 """
 
+import re
+import shutil
 from pathlib import Path
 
-from rnncli.errors import UsageProblem
+from rnncli.errors import RunFailed, UsageProblem
 from rnncli.tensorflow_quiet import tf
 
 LISTINGS = 3
@@ -48,3 +50,28 @@ def restore_newest_readable(checkpoint, run, warn, partial=False):
     if problem is None:
         raise UsageProblem(f"{run.path} holds no checkpoint")
     raise UsageProblem(f"no readable checkpoint in {run.checkpoints}: {problem}")
+
+
+def save_checkpoint(manager, number):
+    """``manager.save(checkpoint_number=number)``, its path; a failed write (a full disk, no permission) removes
+    what it left and raises ``RunFailed`` naming the file and why, the checkpoints before it intact."""
+    folder = Path(manager.directory)
+    try:
+        return manager.save(checkpoint_number=number)
+    except tf.errors.OpError as error:
+        for partial in folder.glob(f"ckpt-{number}[._]*"):
+            if partial.is_dir():
+                shutil.rmtree(partial)
+            else:
+                partial.unlink()
+        kept = sorted(int(path.name[5:-6]) for path in folder.glob("ckpt-*.index"))
+        raise RunFailed(f"cannot write checkpoint {folder / f'ckpt-{number}'}: {os_reason(error)}; "
+                        + (f"the last good checkpoint ckpt-{kept[-1]} is kept" if kept else
+                           "no checkpoint was written there")) from None
+
+
+def os_reason(error):
+    """The operating system's words at the end of a TensorFlow I/O error's first line
+    (``{{function_node ...}} /path/file.tempstate123; No space left on device [Op:SaveV2]``)."""
+    first = error.message.strip().splitlines()[0] if error.message.strip() else type(error).__name__
+    return re.sub(r"\s*\[Op:\w+\]$", "", first).rsplit("; ", 1)[-1]

@@ -21,12 +21,10 @@ step S begins a new session of the metrics log, which supersedes what was record
 
 import contextlib
 import dataclasses
-import re
-import shutil
 import time
 
 from rnncli.best_checkpoint import BestCheckpoint
-from rnncli.checkpoints import restore_newest_readable
+from rnncli.checkpoints import os_reason, restore_newest_readable, save_checkpoint
 from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
 from rnncli.data.describe import unknown_rate_lines
@@ -117,13 +115,6 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
         return loss, norm, applied, stabilizer
 
     return train_step
-
-
-def _os_reason(error):
-    """The operating system's words at the end of a TensorFlow I/O error's first line
-    (``{{function_node ...}} /path/file.tempstate123; No space left on device [Op:SaveV2]``)."""
-    first = error.message.strip().splitlines()[0] if error.message.strip() else type(error).__name__
-    return re.sub(r"\s*\[Op:\w+\]$", "", first).rsplit("; ", 1)[-1]
 
 
 class LossWindow:
@@ -234,19 +225,8 @@ class Trainer:
         """Save the checkpoint of ``step``; a failed write (a full disk, no permission) removes what it left
         and stops the run with ``RunFailed``, the checkpoints before it intact."""
         self.window.store()
-        try:
-            self.manager.save(checkpoint_number=step)
-            self.saved_step = step
-        except tf.errors.OpError as error:
-            for partial in self.run.checkpoints.glob(f"ckpt-{step}[._]*"):
-                if partial.is_dir():
-                    shutil.rmtree(partial)
-                else:
-                    partial.unlink()
-            kept = self.run.checkpoint_steps()
-            raise RunFailed(f"cannot write checkpoint {self.run.checkpoints / f'ckpt-{step}'}: {_os_reason(error)}; "
-                            + (f"the last good checkpoint ckpt-{kept[-1]} is kept" if kept else "no checkpoint "
-                               "was written")) from None
+        save_checkpoint(self.manager, step)
+        self.saved_step = step
 
     def _begin_session(self):
         """Records from here on supersede what earlier sessions recorded for this step and later."""
@@ -423,7 +403,7 @@ class Trainer:
         try:
             yield
         except tf.errors.OpError as error:
-            raise RunFailed(f"cannot write {self.run.tensorboard}: {_os_reason(error)}") from None
+            raise RunFailed(f"cannot write {self.run.tensorboard}: {os_reason(error)}") from None
 
     def _evaluate(self, step):
         if len(self.corpus.valid) < 2:

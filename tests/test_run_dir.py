@@ -16,6 +16,7 @@ from rnncli.errors import RunFailed, UsageProblem
 from rnncli.metrics_log import current_records, parse_lines
 from rnncli.run_dir import RunDirectory, default_run_path, write_atomically
 from rnncli.run_lock import RunLock
+from tests.http_server import FileServer
 
 TINY = ["--hidden", "8", "--batch-size", "4", "--unroll", "6", "--lr", "1", "--log-every", "1",
         "--eval-every", "1000", "--sample-every", "0", "--valid-size", "300"]
@@ -266,8 +267,9 @@ def test_a_full_disk_is_one_line_keeps_the_last_checkpoint_and_resumes_once_spac
     result = invoke("train", "--resume", run, "--steps", 4)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     error = result.output.strip().splitlines()[-1]
-    assert error == (f"Error: cannot write checkpoint {run}/checkpoints/ckpt-4: No space left on device; the last "
-                     "good checkpoint ckpt-2 is kept")
+    # the final evaluation's best checkpoint is the first write that fails
+    assert error == (f"Error: cannot write checkpoint {run}/checkpoints/best/ckpt-4: No space left on device; the "
+                     "last good checkpoint ckpt-2 is kept")
     fill(small_disk, 0)
     result = invoke("train", "--resume", run, "--steps", 4)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
@@ -305,6 +307,7 @@ def test_run_dirs_under_a_file_and_unusable_download_caches_are_one_line(tmp_pat
     result = invoke("train", "--corpus", small_corpus, "--run-dir", tmp_path / "file" / "run", *TINY)
     assert result.output == f"Error: --run-dir {tmp_path}/file/run: {tmp_path}/file is a file, not a folder\n"
     monkeypatch.setenv("RNNCLI_DATA_DIR", str(tmp_path / "file"))
-    result = invoke("train", "--corpus", "tinyshakespeare", "--run-dir", tmp_path / "run", *TINY)
+    with FileServer({"corpus.txt": small_corpus.read_bytes()}) as server:  # a download needs the cache
+        result = invoke("train", "--corpus", server.url("corpus.txt"), "--run-dir", tmp_path / "run", *TINY)
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: cannot use the download cache {tmp_path}/file (")
+    assert result.output.splitlines()[-1].startswith(f"Error: cannot use the download cache {tmp_path}/file (")

@@ -80,11 +80,11 @@ def test_max_seconds_stops_after_the_step_that_reaches_it_and_counts_earlier_ses
     starts again at 0) with 6.5 s has 4 s behind it, so it stops after step 6, not after step 9."""
     run = tmp_path / "run"
     summary = new_trainer(run, small_corpus, steps=1000, max_seconds=3.5).run_training()
-    assert summary["step"] == 4 and (run / "checkpoints" / "ckpt-4.index").exists()
+    assert summary["steps_done"] == 4 and (run / "checkpoints" / "ckpt-4.index").exists()
     assert metrics(run)[-2]["elapsed_s"] == 4.0  # the last log; an evaluation follows it
     step_clock.seconds = 0.0
     summary = resumed_trainer(run, steps=1000, max_seconds=6.5).run_training()
-    assert summary["step"] == 7 and (run / "checkpoints" / "ckpt-7.index").exists()
+    assert summary["steps_done"] == 7 and (run / "checkpoints" / "ckpt-7.index").exists()
     assert [r["step"] for r in metrics(run) if "loss" in r] == list(range(7))
 
 
