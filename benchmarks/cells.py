@@ -19,13 +19,13 @@ from rich.table import Table
 
 from rnncli.cells import REGISTRY
 from rnncli.cells.initializers import SCHEMES, WeightInit
-from rnncli.config import TrainConfig
+from rnncli.config import OPTIMIZERS, TrainConfig
 from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
 from rnncli.data.spec import CorpusSpec
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.optimizers import OPTIMIZERS, make_optimizer
+from rnncli.optimizers import make_optimizer
 from rnncli.train import make_train_step, saved_state_variables
 
 

@@ -21,7 +21,7 @@ def main(extra):
         print("$ " + " ".join(command[2:]), flush=True)
         summary = json.loads(subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout)
         records = [json.loads(line) for line in Path(folder, "run", "metrics.jsonl").read_text().splitlines()]
-    speeds = [r["chars_per_sec"] for r in records if "chars_per_sec" in r][1:]  # step 0 includes tracing
+    speeds = [r["chars_per_sec"] for r in records if "chars_per_sec" in r]  # step 0's window (tracing) has none
     print(f"validation perplexity {summary['valid_perplexity']:.3f}, bpc {summary['valid_bpc']:.3f}, "
           f"training chars/s median {sorted(speeds)[len(speeds) // 2]:,.0f} over {len(speeds)} log windows")
     for record in records:

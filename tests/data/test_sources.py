@@ -97,15 +97,15 @@ def test_the_shipped_catalog_records_the_known_facts():
 def test_devices_and_named_pipes_are_refused_with_a_hint(tmp_path):
     with pytest.raises(UsageProblem, match="^--corpus /dev/zero is a character device, not a file; to read a stream, "
                                            "pipe it in: --corpus - < /dev/zero$"):
-        resolve_source("/dev/zero")
+        source_of("/dev/zero")
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(UsageProblem, match="fifo is a named pipe, not a file"):
-        resolve_source(str(tmp_path / "fifo"))
+        source_of(str(tmp_path / "fifo"))
 
 
 def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
     (tmp_path / "big.txt").write_bytes(b"a" * 1001)
-    [big] = resolve_source(str(tmp_path / "big.txt")).files
+    [big] = source_of(str(tmp_path / "big.txt")).files
     with pytest.raises(UsageProblem, match="big.txt holds 1,001 bytes, more than --max-corpus-bytes 1,000$"):
         big.read_bytes(limit=1000)
     assert big.read_bytes(limit=1001) == b"a" * 1001
@@ -113,7 +113,7 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
 
 def test_standard_input_is_read_up_to_the_limit(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 5000)))
-    [stdin] = resolve_source("-").files
+    [stdin] = source_of("-").files
     with pytest.raises(UsageProblem, match=r"^standard input gave more than 4,096 bytes \(--max-corpus-bytes 4,096\)"):
         stdin.read_bytes(limit=4096)
 
@@ -125,7 +125,7 @@ class Terminal(io.TextIOWrapper):
 
 def test_standard_input_on_a_terminal_says_how_to_end_it(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", Terminal(io.BytesIO(b"typed text")))
-    [stdin] = resolve_source("-").files
+    [stdin] = source_of("-").files
     assert stdin.read_bytes() == b"typed text"
     assert capsys.readouterr().err == "reading standard input; end with Ctrl-D\n"
 
