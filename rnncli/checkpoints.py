@@ -14,7 +14,7 @@ from pathlib import Path
 from rnncli.errors import UsageProblem
 from rnncli.tensorflow_quiet import tf
 
-LISTINGS = 3
+LISTINGS = 10
 
 
 def restore_newest_readable(checkpoint, run, warn, partial=False):

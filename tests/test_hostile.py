@@ -258,3 +258,4 @@ def test_a_signal_stops_a_command_with_128_plus_it_without_a_traceback(stop, out
     status, stderr = outcomes[stop.name]
     assert "Traceback" not in stderr, stderr
     assert status == 128 + stop.number, stderr
+
