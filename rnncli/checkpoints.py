@@ -16,7 +16,7 @@ from pathlib import Path
 from rnncli.errors import RunFailed, UsageProblem
 from rnncli.tensorflow_quiet import tf
 
-LISTINGS = 3
+LISTINGS = 10
 
 
 def restore_newest_readable(checkpoint, run, warn, partial=False):

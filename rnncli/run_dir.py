@@ -10,7 +10,6 @@ half-written. A write that fails (a full disk, no permission) is one line naming
 """
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -117,9 +116,10 @@ def remove_stale_staging(parent):
     """Remove the staging folders in ``parent`` whose start died (their lock is free)."""
     for staging in parent.glob(f".*{STAGING}*") if parent.is_dir() else ():
         lock = RunLock(staging)
-        if lock.acquire_if_free() or (not lock.path.exists()
-                                      and time.time() - staging.stat().st_mtime > STAGING_GRACE_SECONDS):
-            shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another run may remove it first
+            if lock.acquire_if_free() or (not lock.path.exists()
+                                          and time.time() - staging.stat().st_mtime > STAGING_GRACE_SECONDS):
+                shutil.rmtree(staging, ignore_errors=True)
         lock.release()
 
 

@@ -11,7 +11,10 @@ import signal
 import threading
 
 
-class StopRequested(Exception):
+class StopRequested(BaseException):
+    """A stop by signal. Like ``KeyboardInterrupt``, not an ``Exception``: code that handles errors (TensorFlow's
+    tracing wraps every ``Exception`` raised while it traces) lets it through."""
+
     def __init__(self, signal_number, output=None):
         super().__init__(signal.Signals(signal_number).name)
         self.exit_code = 128 + signal_number

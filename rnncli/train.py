@@ -205,8 +205,9 @@ class Trainer:
                 run.promote()
                 self.manager = self._checkpoint_manager()  # its folder moved with the run
         self._begin_session()
-        # TensorBoard itself drops a tag's events past a step that a later event file starts again below
-        # (purge_orphaned_data), so a resume's events supersede the interrupted session's there too.
+        # TensorBoard's event loader drops a tag's events from the step where a later event goes back below
+        # them ("out of order event.step ... Purging", purge_orphaned_data, on by default), so a resume's
+        # events supersede the interrupted session's there too; nothing is written for it.
         with self._tensorboard_errors():
             self.writer = tf.summary.create_file_writer(str(self.run.tensorboard))
 

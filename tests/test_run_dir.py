@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from rnncli.errors import RunFailed, UsageProblem
 from rnncli.metrics_log import current_records, parse_lines
 from rnncli.run_dir import RunDirectory, default_run_path, write_atomically
 from rnncli.run_lock import RunLock
+from rnncli.tensorflow_quiet import tf
 from tests.http_server import FileServer
 
 TINY = ["--hidden", "8", "--batch-size", "4", "--unroll", "6", "--lr", "1", "--log-every", "1",
@@ -171,6 +173,24 @@ def test_a_torn_newest_checkpoint_is_skipped_by_sample_and_eval(tmp_path, small_
         with pytest.warns(UserWarning, match="ckpt-6 is unreadable"):
             result = invoke(*command)
         assert result.exit_code == 0, result.output
+
+
+def test_a_checkpoint_rotated_away_while_it_is_read_is_skipped_without_a_warning(tmp_path, small_corpus, monkeypatch):
+    run = tmp_path / "run"
+    train(small_corpus, run, 6, "--checkpoint-every", 2)
+    restore = tf.train.Checkpoint.restore
+
+    def rotated_away_first(checkpoint, path):  # what the training process's rotation does to a reader
+        if path.endswith("ckpt-6"):
+            for file in (run / "checkpoints").glob("ckpt-6.*"):
+                file.unlink()
+        return restore(checkpoint, path)
+
+    monkeypatch.setattr(tf.train.Checkpoint, "restore", rotated_away_first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = invoke("sample", run, "--length", 5)
+    assert result.exit_code == 0, result.output
 
 
 # atomic creation -------------------------------------------------------------------------------------------------

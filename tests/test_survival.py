@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from rnncli import train as train_module
 from rnncli.cli import main
+from rnncli.sample import CHUNK, Sampler
 from rnncli.tensorflow_quiet import tf
 
 TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
@@ -168,3 +169,21 @@ def test_rollbacks_keep_halving_the_learning_rate_and_stop_after_max_rollbacks(t
     assert result.exit_code == 1, result.output
     assert re.findall(r"halved the learning rate \(now x(\S+)\)", result.output) == ["0.5", "0.25", "0.125"]
     assert "after 3 rollbacks (--max-rollbacks)" in result.output and "ckpt-0 is kept" in result.output
+
+
+def test_a_sample_stopped_by_a_signal_prints_the_text_generated_so_far(tmp_path, small_corpus, monkeypatch):
+    run = tmp_path / "run"
+    assert invoke("train", "--corpus", small_corpus, "--run-dir", run, "--steps", 2, *TINY).exit_code == 0
+    whole = invoke("sample", run, "--length", 3 * CHUNK, "--temperature", 0).output
+    chunks = Sampler.chunks
+
+    def interrupted_in_the_second_chunk(self, *args, **kwargs):
+        for number, piece in enumerate(chunks(self, *args, **kwargs)):  # the random first symbol, then chunks
+            if number == 2:
+                raise KeyboardInterrupt
+            yield piece
+
+    monkeypatch.setattr(Sampler, "chunks", interrupted_in_the_second_chunk)
+    result = CliRunner().invoke(main, ["sample", str(run), "--length", str(3 * CHUNK), "--temperature", "0"])
+    assert result.exit_code == 130
+    assert result.output == whole[:1 + CHUNK] + "\n"
