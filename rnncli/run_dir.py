@@ -10,6 +10,7 @@ half-written. A write that fails (a full disk, no permission) is one line naming
 """
 
 import contextlib
+import json
 import os
 import re
 import secrets
