@@ -11,13 +11,10 @@ from rnncli.compare import hidden_for_parameters, parameter_polynomial
 from rnncli.config import TrainConfig
 from rnncli.restore import build_model
 from tests.pictures import assert_drawn
+from tests.command_line import invoke
 
 TINY = ["--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "2", "--eval-every", "3",
         "--sample-every", "0", "--valid-size", "300"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "mut1", "fgr"])

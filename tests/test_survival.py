@@ -15,13 +15,10 @@ from rnncli import train as train_module
 from rnncli.cli import main
 from rnncli.sample import CHUNK, Sampler
 from rnncli.tensorflow_quiet import tf
+from tests.command_line import invoke
 
 TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
         "--eval-every", "1000", "--sample-every", "0", "--valid-size", "200", "--seed", "3"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def losses(run):

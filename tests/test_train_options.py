@@ -7,25 +7,20 @@ import signal
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from rich.console import Console
 
 from rnncli import train
-from rnncli.cli import main
 from rnncli.config import TrainConfig
 from rnncli.restore import load_trained
 from rnncli.run_dir import RunDirectory
 from rnncli.tensorflow_quiet import tf
+from tests.command_line import invoke
 
 TINY = {"hidden": 8, "batch_size": 4, "unroll": 5, "lr": 1.0, "log_every": 1, "eval_every": 1000,
         "sample_every": 0, "valid_size": 200, "seed": 3}
 TINY_ARGS = [f"--{name.replace('_', '-')}={value}" for name, value in TINY.items()]
 #: A study sets the seeds itself.
 STUDY_ARGS = [arg for arg in TINY_ARGS if not arg.startswith("--seed=")]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def new_trainer(path, corpus, **options):

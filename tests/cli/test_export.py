@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from rnncli.cli import main
+from tests.command_line import invoke
 
 TINY = ["--hidden", "12", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "5", "--eval-every", "10",
         "--sample-every", "0", "--valid-size", "300", "--normalize", "lower"]
@@ -26,10 +25,6 @@ samples = [model.signatures["sample"](prime=tf.constant(prime), length=tf.consta
 assert not any(name.startswith("rnncli") for name in sys.modules)
 print(json.dumps({"log_probs": log_probs.tolist(), "samples": samples}))
 """
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,11 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from rnncli.cli import main
+from tests.command_line import invoke
 
 TINY = ["--hidden", "8", "--batch-size", "4", "--unroll", "6", "--lr", "1", "--log-every", "1", "--eval-every", "4",
         "--sample-every", "0", "--checkpoint-every", "4", "--valid-size", "300"]
-
-
-def invoke(*args, **kwargs):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
 
 def records(run):

@@ -7,16 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from rnncli.cli import main
+from tests.command_line import invoke
 
 TINY = ["--hidden", "8", "--batch-size", "4", "--unroll", "6", "--lr", "1", "--log-every", "2", "--eval-every", "2",
         "--sample-every", "0", "--valid-size", "300"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def set_steps(run, steps):

@@ -3,16 +3,11 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from rnncli.cli import main
+from tests.command_line import invoke
 
 TINY = ["--hidden", "8", "--batch-size", "4", "--unroll", "6", "--lr", "3", "--log-every", "5", "--eval-every", "3",
         "--sample-every", "0", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--valid-size", "400"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,10 @@ from click.testing import CliRunner
 
 from rnncli.cli import main
 from tests.pictures import assert_drawn
+from tests.command_line import invoke
 
 TINY = ["--hidden", "16", "--batch-size", "4", "--unroll", "8", "--lr", "1", "--log-every", "1",
         "--eval-every", "10", "--sample-every", "10", "--checkpoint-every", "5", "--valid-size", "500"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

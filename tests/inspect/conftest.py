@@ -3,13 +3,8 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from rnncli.cli import main
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+from tests.command_line import invoke
 
 
 def page_data(page):
