@@ -40,15 +40,15 @@ def runs(folder, sort, json_output):
     if json_output:
         click.echo(json.dumps([asdict(row) for row in rows]))
         return
-    table = Table(title=f"{len(rows)} run(s) below {folder}")
-    for header in ("run", "cell", "size", "parameters", "step", "best valid bpc", "chars/s", "state", "changed"):
+    table = Table(title=f"{len(rows)} run(s) below {folder} (best bpc: validation bits per symbol @ its step)")
+    for header in ("run", "cell", "size", "parameters", "step", "best bpc", "chars/s", "state", "changed"):
         table.add_column(header, justify="right" if header in ("parameters", "step", "chars/s") else "left",
-                         overflow="fold", no_wrap=header != "run")
+                         overflow="fold", min_width=len("interrupted") if header == "state" else len(header))
     for row in rows:
-        best = f"{row.best_valid_bpc:.4f} (step {row.best_step})" if row.best_valid_bpc is not None else "-"
+        best = f"{row.best_valid_bpc:.3f} @{row.best_step}" if row.best_valid_bpc is not None else "-"
         table.add_row(row.name, row.cell, row.shape, f"{row.parameters:,}" if row.parameters else "-",
                       f"{row.step:,} / {row.steps:,}", best,
-                      f"{row.chars_per_sec:,.0f}" if row.chars_per_sec else "-", row.state, row.changed)
+                      f"{row.chars_per_sec:,.0f}" if row.chars_per_sec else "-", row.state, row.changed[5:])
     console.print(table)
 
 
