@@ -91,8 +91,6 @@ CASES = [
          setup=lambda run, here: (here / "utf16.txt").write_text("some text\n" * 50, encoding="utf-16")),
     Case("run dir under a file", ["train", "--corpus", "{corpus}", "--run-dir", "{corpus}/run"], 2,
          "corpus.txt is a file, not a folder"),
-    Case("data dir is a file", ["train", "--corpus", "tinyshakespeare", "--run-dir", "{here}/r"], 2,
-         "cannot use the download cache", env={"RNNCLI_DATA_DIR": "{corpus}"}),
     Case("second writer", ["train", "--resume", "{run}", "--steps", 8], 2,
          f"is being trained by another rnncli process (pid {os.getpid()}"),
     Case("config [1,2,3], train", ["train", "--resume", "{run}", "--steps", 8], 2,
