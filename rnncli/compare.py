@@ -84,17 +84,18 @@ class Study:
             configs[cell] = config
         return configs
 
-    def train_all(self, configs, given, console):
+    def train_all(self, configs, given, console, loaded):
         """Train (or resume, or skip) every run; returns their ``RunResult`` in plan order. ``given`` holds the
         options given on the command line: a run resumed from an earlier invocation applies or refuses them
-        as ``rnncli train --resume`` does (``rnncli.resume``). Each run writes its own log into ``train.log`` in
-        its directory; ``console`` gets one line per run and, on a terminal, a bar over the whole study."""
+        as ``rnncli train --resume`` does (``rnncli.resume``); ``loaded`` is the study's corpus, read once. Each
+        run writes its own log into ``train.log`` in its directory; ``console`` gets one line per run and, on a
+        terminal, a bar over the whole study."""
         planned = [dataclasses.replace(config, seed=seed) for config in configs.values() for seed in range(self.seeds)]
         results = []
         progress, task = training_progress(console, len(planned), 0, label="study")
         with progress:
             for number, config in enumerate(planned, 1):
-                result, how = self._train_one(config, given)
+                result, how = self._train_one(config, given, loaded)
                 outcome = "diverged" if result.diverged else f"valid bpc {result.valid_bpc:.3f}"
                 console.print(f"run {number}/{len(planned)}  {config.cell} seed {config.seed}  {how}  {outcome}  "
                               f"{result.wall_seconds:.0f} s", markup=False)
@@ -102,7 +103,7 @@ class Study:
                 results.append(result)
         return results
 
-    def _train_one(self, config, given):
+    def _train_one(self, config, given, loaded):
         """``(RunResult, how)``: the run of ``config`` trained, resumed or kept from an earlier invocation."""
         from rnncli.train import Trainer
 
@@ -117,11 +118,12 @@ class Study:
                 planned = {name: getattr(config, name) for name in ("cell", "seed", "hidden", "steps", "max_seconds")}
                 resumption = apply_options(run.config(), {**given, **planned})
                 config, how = resumption.config, "resumed"
-                trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer)
+                trainer = Trainer(config, run, console, resume=True, fresh_optimizer=resumption.new_optimizer,
+                                  loaded=loaded)
                 run.save_config(record(resumption, trainer.step))
             else:
                 how = f"hidden {config.hidden}"
-                trainer = Trainer(config, run, console)
+                trainer = Trainer(config, run, console, loaded=loaded)
             diverged = False
             try:
                 trainer.run_training()
@@ -227,12 +229,12 @@ def run_study(study_dir, cells, seeds, base, match_params, given, console):
     StackOptions.from_config(base).check(base.layers)
     pin_corpus(base)
     study = Study(study_dir, cells, seeds, base, match_params)
-    vocab_size = len(load_corpus(CorpusSpec.of(base), console)[0].vocabulary) if match_params else None
-    configs = study.plan(vocab_size)
+    loaded = load_corpus(CorpusSpec.of(base), console)  # once for every run of the study
+    configs = study.plan(len(loaded[0].vocabulary) if match_params else None)
     if match_params:
         console.print(f"hidden sizes for about {match_params:,} parameters: "
                       + ", ".join(f"{cell} {config.hidden}" for cell, config in configs.items()))
-    results = study.train_all(configs, given, console)
+    results = study.train_all(configs, given, console, loaded)
     rows = summarise(results)
     write_reports(study, results, rows)
     return rows

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rnncli.data.sources import STDIN, fingerprint, is_local, read_stdin, resolve_source
+from rnncli.data.corpus import load_corpus
+from rnncli.data.sources import STDIN, fingerprint, is_local, read_stdin
 from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import StackOptions
@@ -27,13 +28,14 @@ def train_new(config, run_dir, console, strategy_options):
     summary."""
     StackOptions.from_config(config).check(config.layers)
     pin_corpus(config)
-    resolve_source(CorpusSpec.of(config), console)  # fetch (or refuse) the corpus before the run is created
+    # read (or refuse) the corpus once, before the run is created; standard input is kept in the run first
+    loaded = None if config.corpus == STDIN else load_corpus(CorpusSpec.of(config), console)
     with _worker(strategy_options, run_dir=run_dir) as (strategy, run_dir, _):
         run = RunDirectory.create(run_dir or default_run_path(config.cell), config)
         with run.writing():
             if config.corpus == STDIN:
                 run.keep_stdin(read_stdin(config.max_corpus_bytes, console))
-            return _train(config, run, console, strategy)
+            return _train(config, run, console, strategy, loaded)
 
 
 def pin_corpus(config):
@@ -82,10 +84,10 @@ def _check_corpus_unchanged(config):
                            "the text the run started on")
 
 
-def _train(config, run, console, strategy):
+def _train(config, run, console, strategy, loaded):
     from rnncli.train import Trainer
 
-    trainer = Trainer(config, run, console, strategy=strategy)
+    trainer = Trainer(config, run, console, strategy=strategy, loaded=loaded)
     return _summary(trainer.run_training(), trainer.config)
 
 

@@ -150,10 +150,12 @@ class Trainer:
     """One run: data, model, optimiser, checkpoint; ``run_training()`` trains to ``config.steps``.
 
     ``resume`` restores the run's newest readable checkpoint; with ``fresh_optimizer`` (the run trained with
-    another ``--optimizer``) everything but the optimiser's slots, whose step count it keeps.
+    another ``--optimizer``) everything but the optimiser's slots, whose step count it keeps. ``loaded`` is
+    ``load_corpus``'s answer for the run's corpus when the caller already has it (read once, before the run
+    directory exists); else the run's corpus is loaded here.
     """
 
-    def __init__(self, config, run, console, resume=False, strategy=None, fresh_optimizer=False):
+    def __init__(self, config, run, console, resume=False, strategy=None, fresh_optimizer=False, loaded=None):
         self.config = config
         self.run = run
         self.console = console
@@ -162,7 +164,8 @@ class Trainer:
             raise UsageProblem(f"--batch-size {config.batch_size} does not split evenly over "
                                f"{strategy.num_replicas_in_sync} replicas")
         tf.random.set_seed(config.seed)
-        self.corpus, spec = load_corpus(CorpusSpec.of(config, corpus=run.corpus_source(config.corpus)), console)
+        self.corpus, spec = loaded or load_corpus(CorpusSpec.of(config, corpus=run.corpus_source(config.corpus)),
+                                                  console)
         self.batches = WindowBatches(self.corpus.train, config.batch_size, config.unroll)
         self.vocabulary = self.corpus.vocabulary
         if resume:
