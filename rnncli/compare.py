@@ -223,10 +223,9 @@ def run_study(study_dir, cells, seeds, base, match_params, given, console):
     """Plan, train (resuming what an earlier invocation left) and report a study; returns the summary rows."""
     from rnncli.data.corpus import load_corpus
     from rnncli.data.spec import CorpusSpec
-    from rnncli.models.stack_options import StackOptions
     from rnncli.session import pin_corpus
 
-    StackOptions.from_config(base).check(base.layers)
+    base.check()
     pin_corpus(base)
     study = Study(study_dir, cells, seeds, base, match_params)
     loaded = load_corpus(CorpusSpec.of(base), console)  # once for every run of the study

@@ -6,6 +6,7 @@ import typing
 from dataclasses import dataclass
 
 from rnncli.data.spec import CorpusSpec
+from rnncli.errors import UsageProblem
 from rnncli.models.stack_options import StackOptions
 
 #: ``--optimizer`` (built by ``rnncli.optimizers.make_optimizer``).
@@ -14,6 +15,10 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 ON_NAN = ("stop", "rollback")
 #: ``--strategy`` (made by ``rnncli.distribute.make_strategy``).
 STRATEGIES = ("default", "mirrored", "multi-worker")
+#: ``--schedule`` (``rnncli.schedules``), and the one each optimiser gets when ``--schedule`` is not given: the
+#: seed's staircase for SGD, a cosine over the run's budget for the adaptive optimisers.
+SCHEDULES = ("staircase", "cosine", "plateau")
+DEFAULT_SCHEDULES = {"sgd": "staircase", "momentum": "staircase", "adam": "cosine", "rmsprop": "cosine"}
 
 
 @dataclass
@@ -29,6 +34,8 @@ class TrainConfig(StackOptions, CorpusSpec):
     init: str = "uniform"
     orthogonal_scale: float = 1.1
     forget_bias: float = 0.0
+    tie_weights: bool = False
+    embedding_dropout: float = 0.0
     unroll_mode: str = "auto"
     # optimisation (defaults: the Udacity notebook's)
     batch_size: int = 64
@@ -37,8 +44,13 @@ class TrainConfig(StackOptions, CorpusSpec):
     max_seconds: float | None = None
     optimizer: str = "sgd"
     lr: float = 10.0
+    #: None: ``DEFAULT_SCHEDULES[optimizer]``, resolved when the config is made
+    schedule: str | None = None
+    warmup_steps: int = 0
     decay_rate: float = 0.1
     decay_steps: int = 5000
+    patience: int = 2
+    weight_decay: float = 0.0
     clip_norm: float = 1.25
     norm_stabilizer: float = 0.0
     momentum: float = 0.9
@@ -48,6 +60,8 @@ class TrainConfig(StackOptions, CorpusSpec):
     max_bad_steps: int = 10
     on_nan: str = "stop"
     max_rollbacks: int = 5
+    # the recipe the options were filled in from (``rnncli.presets``), if any
+    preset: str | None = None
     # reporting
     log_every: int = 100
     eval_every: int = 1000
@@ -64,6 +78,17 @@ class TrainConfig(StackOptions, CorpusSpec):
     # one ``{"step": N, "changed": {option: [before, after]}}`` per resume that changed options
     resumes: list = dataclasses.field(default_factory=list)
 
+    def __post_init__(self):
+        if self.schedule is None:
+            self.schedule = DEFAULT_SCHEDULES[self.optimizer]
+
+    def check(self):
+        """Raise ``UsageProblem`` for options that cannot apply together (before TensorFlow loads)."""
+        StackOptions.from_config(self).check(self.layers)
+        if self.tie_weights and self.embedding_size != self.hidden:
+            raise UsageProblem(f"--tie-weights shares the embedding with the output layer, so it needs "
+                               f"--embedding-size equal to --hidden {self.hidden} (it is {self.embedding_size})")
+
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2)
 
@@ -71,13 +96,15 @@ class TrainConfig(StackOptions, CorpusSpec):
     def from_json(cls, text):
         """The config saved as ``text``; ``ValueError`` saying what is wrong when it is not a JSON object
         holding at least ``REQUIRED``, or when a known field has a value of the wrong type (unknown fields are
-        ignored, missing ones take their defaults: runs saved before a field existed, and a word-level run saved
-        before ``--tokenizer`` existed split words on whitespace)."""
+        ignored, missing ones take their defaults: runs saved before a field existed, but a word-level run saved
+        before ``--tokenizer`` existed split words on whitespace, and a run saved before ``--schedule`` existed
+        followed the staircase whatever its optimiser)."""
         saved = json.loads(text)
         if not isinstance(saved, dict):
             raise ValueError(f"it holds a JSON {type(saved).__name__}, not an object of training options")
         if saved.get("level") == "word":  # a word-level run saved before --tokenizer existed split on whitespace
             saved.setdefault("tokenizer", "whitespace")
+        saved.setdefault("schedule", "staircase")  # every optimiser followed the staircase before --schedule
         missing = [name for name in cls.REQUIRED if name not in saved]
         if missing:
             raise ValueError(f"it lacks {', '.join(missing)}: not the config of an rnncli training run")

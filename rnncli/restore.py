@@ -13,7 +13,8 @@ from rnncli.tensorflow_quiet import tf
 def build_model(config, vocab_size):
     init = WeightInit(config.init, seed=config.seed, orthogonal_scale=config.orthogonal_scale)
     return CharLanguageModel(vocab_size, config.cell, config.hidden, config.layers, config.embedding_size,
-                             init, config.forget_bias, config.unroll_mode, StackOptions.from_config(config))
+                             init, config.forget_bias, config.unroll_mode, StackOptions.from_config(config),
+                             config.tie_weights, config.embedding_dropout)
 
 
 def load_trained(path, checkpoint="latest"):

@@ -22,18 +22,22 @@ from pathlib import Path
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 
-APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "clip_norm", "momentum", "optimizer",
-           "log_every", "eval_every", "sample_every", "checkpoint_every", "keep_checkpoints", "on_nan",
-           "max_bad_steps", "max_rollbacks", "max_corpus_bytes", "reset_state_every", "dropout", "unroll_mode",
-           "layer_devices", "data_dir", "stall_timeout")
+APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "warmup_steps", "patience", "weight_decay",
+           "clip_norm", "momentum", "optimizer", "log_every", "eval_every", "sample_every", "checkpoint_every",
+           "keep_checkpoints", "on_nan", "max_bad_steps", "max_rollbacks", "max_corpus_bytes", "reset_state_every",
+           "dropout", "variational_dropout", "unroll_mode", "layer_devices", "data_dir", "stall_timeout")
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
          "max_vocab", "tokenizer", "member")
 _INITIAL_WEIGHTS = ("seed", "init", "orthogonal_scale", "forget_bias")
+#: Options that decide which random generators and schedule state the checkpoint holds.
+_CHECKPOINTED = ("schedule", "state_dropout", "weight_drop", "embedding_dropout")
 
 
 def _why_fixed(name):
+    if name in _CHECKPOINTED:
+        return "the run's checkpoint holds what it needs and no more"
     if name in _DATA:
         return "a resumed run trains on the ids it started with"
     if name in _INITIAL_WEIGHTS:

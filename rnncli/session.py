@@ -18,7 +18,6 @@ from rnncli.data.corpus import load_corpus
 from rnncli.data.sources import STDIN, fingerprint, is_local, read_stdin
 from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
-from rnncli.models.stack_options import StackOptions
 from rnncli.resume import apply_options, record
 from rnncli.run_dir import RunDirectory, default_run_path
 
@@ -26,7 +25,7 @@ from rnncli.run_dir import RunDirectory, default_run_path
 def train_new(config, run_dir, console, strategy_options):
     """Create a run for ``config`` at ``run_dir`` (default ``runs/<time>-<cell>``) and train it; returns the
     summary."""
-    StackOptions.from_config(config).check(config.layers)
+    config.check()
     pin_corpus(config)
     # read (or refuse) the corpus once, before the run is created; standard input is kept in the run first
     loaded = None if config.corpus == STDIN else load_corpus(CorpusSpec.of(config), console)

@@ -33,6 +33,7 @@ from rnncli.errors import RunFailed, UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
+from rnncli.schedules import Plateau, budget_progress
 from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, sample_blocks, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import reporting_write_errors
@@ -172,16 +173,16 @@ class Trainer:
             self._check_vocabulary()
         with strategy.scope():
             self.model = build_model(config, len(self.vocabulary))
-            self.optimizer, self.schedule = make_optimizer(config)
-            self.optimizer.build(self.model.trainable_variables)
+            self.optimizer, self.schedule = make_optimizer(config, self.model.trainable_variables)
             self.saved_states = saved_state_variables(self.model, config.batch_size)
             self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         if not resume:
             self._save_data_options(spec)
         self.window = LossWindow()
+        self.plateau = Plateau(self.schedule, config.patience) if config.schedule == "plateau" else None
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states,
-                                              loss_window=self.window.state)
+                                              loss_window=self.window.state, **self._schedule_state())
         self.manager = self._checkpoint_manager()
         self.best = BestCheckpoint(self.checkpoint, run)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
@@ -199,7 +200,8 @@ class Trainer:
             if fresh_optimizer:
                 restored = tf.train.Checkpoint(model=self.model, step=self.step_counter, lr_scale=self.schedule.scale,
                                                saved_states=self.saved_states, loss_window=self.window.state,
-                                               optimizer=tf.train.Checkpoint(_iterations=self.optimizer.iterations))
+                                               optimizer=tf.train.Checkpoint(_iterations=self.optimizer.iterations),
+                                               **self._schedule_state())
             path = self._restore(restored)
             self.console.print(f"resumed {self.run.path} from {path} at step {self.step}")
         else:
@@ -213,6 +215,11 @@ class Trainer:
         # events supersede the interrupted session's there too; nothing is written for it.
         with self._tensorboard_errors():
             self.writer = tf.summary.create_file_writer(str(self.run.tensorboard))
+
+    def _schedule_state(self):
+        """What of the schedule the checkpoint holds besides ``lr_scale``: the plateau's record, for that schedule
+        (a cosine's progress follows from the step and the elapsed time)."""
+        return {"plateau": self.plateau.state} if self.plateau else {}
 
     def _checkpoint_manager(self):
         return tf.train.CheckpointManager(self.checkpoint, self.run.checkpoints,
@@ -295,6 +302,9 @@ class Trainer:
                 self.signals.raise_if_requested()
                 if c.reset_state_every and step % c.reset_state_every == 0:
                     self.reset_states()
+                if c.schedule == "cosine":
+                    self.schedule.progress.assign(
+                        budget_progress(step, c.steps, time.perf_counter() - started, c.max_seconds))
                 loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
                 if bool(applied):
                     window.add(float(loss), float(stabilizer))
@@ -315,7 +325,7 @@ class Trainer:
                     window.clear()
                     window_start, traced = time.perf_counter(), True
                 if step % c.eval_every == 0 or final:
-                    last.update(self._evaluate(step))
+                    last.update(self._evaluate(step, time.perf_counter() - started))
                     window_start = time.perf_counter()
                 if c.sample_every and (step % c.sample_every == 0 or final):
                     self._write_samples(step)
@@ -409,16 +419,19 @@ class Trainer:
         except tf.errors.OpError as error:
             raise RunFailed(f"cannot write {self.run.tensorboard}: {os_reason(error)}") from None
 
-    def _evaluate(self, step):
+    def _evaluate(self, step, elapsed):
         if len(self.corpus.valid) < 2:
             return {}
         result = self.evaluator(self.corpus.valid)
-        record = {"step": step, "valid_perplexity": result.perplexity, "valid_bpc": result.bpc}
+        record = {"step": step, "valid_perplexity": result.perplexity, "valid_bpc": result.bpc, "elapsed_s": elapsed}
         if self.best.offer(step, result.perplexity, result.bpc):
             record["best"] = True
         self.run.append_metrics(record)
         self._summaries(step, {"valid_perplexity": result.perplexity, "valid_bpc": result.bpc})
         self.console.print(f"step {step:>6}  validation perplexity {result.perplexity:.2f}  bpc {result.bpc:.3f}")
+        if self.plateau and self.plateau.observe(result.nll):
+            self.console.print(f"step {step:>6}  no better validation loss in {self.config.patience} evaluations: "
+                               f"learning rate x{self.config.decay_rate:g}")
         self._warn_if_not_learning(step, result.perplexity)
         return record
 

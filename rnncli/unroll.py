@@ -73,8 +73,8 @@ def dynamic_unroll(cell, inputs, state):
 
 
 def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
-    """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``), with the
-    backward pass written out. Autodiff of the static loop computes, at every step,
+    """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``, and for a window
+    trained with recurrent dropout masks), with the backward pass written out. Autodiff of the static loop computes, at every step,
     ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ`` and a thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights,
     then sums the T of them; on this CPU the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction
     of the matmul peak. Here, going back from ``t = T``::
@@ -88,7 +88,7 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
     gradients from the same per-step autodiff, summed over the window.
     """
     cell = getattr(core, "affine_recurrence", None)
-    if cell is None:
+    if cell is None or cell.masks is not None:
         return static_unroll(core, inputs, state)
     hidden_index = state._fields.index("hidden")
 

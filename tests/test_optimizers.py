@@ -16,7 +16,7 @@ RATES = [LR, LR / 2]
 
 
 def two_updates(**options):
-    optimizer, _ = make_optimizer(TrainConfig(lr=LR, decay_steps=1, decay_rate=0.5, **options))
+    optimizer, _ = make_optimizer(TrainConfig(lr=LR, schedule="staircase", decay_steps=1, decay_rate=0.5, **options))
     w = tf.Variable(W0, dtype=tf.float64)
     for _ in RATES:
         optimizer.apply_gradients([(tf.constant(G), w)])

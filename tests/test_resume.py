@@ -16,7 +16,8 @@ NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, 
               "clip_norm": 5.0, "momentum": 0.5, "optimizer": "adam", "log_every": 7, "eval_every": 70,
               "sample_every": 0, "checkpoint_every": 50, "keep_checkpoints": 9, "on_nan": "rollback",
               "max_bad_steps": 3, "max_rollbacks": 2, "max_corpus_bytes": 10**6, "reset_state_every": 20,
-              "dropout": 0.25, "unroll_mode": "window", "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0}
+              "dropout": 0.25, "unroll_mode": "window", "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0,
+              "warmup_steps": 100, "patience": 4, "weight_decay": 0.1, "variational_dropout": True}
 
 
 def test_every_applied_option_is_applied_and_recorded_with_its_old_value():
@@ -44,6 +45,9 @@ def test_options_given_with_their_saved_values_change_nothing():
     ("member", "other.txt", "a resumed run trains on the ids it started with"),
     ("seed", 3, "it only shapes a new run's initial weights"),
     ("init", "orthogonal", "it only shapes a new run's initial weights"),
+    ("layer_norm", True, "a resumed run keeps its architecture"),
+    ("schedule", "plateau", "the run's checkpoint holds what it needs and no more"),
+    ("weight_drop", 0.5, "the run's checkpoint holds what it needs and no more"),
 ])
 def test_an_option_that_may_not_change_is_refused_by_name_with_the_reason(name, value, reason):
     with pytest.raises(UsageProblem) as refused:

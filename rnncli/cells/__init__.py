@@ -82,8 +82,10 @@ def cell_class(name):
     return getattr(importlib.import_module(entry.module), entry.class_name)
 
 
-def make_cell(name, input_size, hidden_size, init, forget_bias=0.0):
+def make_cell(name, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False):
     """Build the cell registered as ``name`` (or an alias); raises ``KeyError`` for an unknown name."""
+    if layer_norm:
+        raise ValueError("layer-normalised cells are not built yet")
     return cell_class(name).build(lookup(name).name, input_size, hidden_size, init, forget_bias)
 
 

@@ -7,6 +7,7 @@ first kind for a whole window in one large matmul; ``step`` applies the recurren
 unrolling it over a window give the same numbers.
 """
 
+import contextlib
 from collections import namedtuple
 
 import numpy as np
@@ -18,6 +19,11 @@ from rnncli.tensorflow_quiet import tf
 #: ``f``, ``o``; GRU ``r``, ``z``) to their values ``[B, H]``; both are empty for a cell without them.
 Internals = namedtuple("Internals", ["states", "gates"])
 NO_INTERNALS = Internals({}, {})
+
+#: The dropout masks of one training window for an ``AffineRecurrence`` (``rnncli.models.stack``): ``state``
+#: ``[B, H]`` multiplies the ``h_{t-1}`` the recurrence reads, ``kernels`` one mask per recurrent matrix; each
+#: already divided by its keep probability, either None when unused.
+RecurrentMasks = namedtuple("RecurrentMasks", ["state", "kernels"])
 
 
 class RecurrentCell(tf.Module):
@@ -93,11 +99,26 @@ class AffineRecurrence:
 
     The split is what lets ``rnncli.unroll.window_unroll`` compute ``∂L/∂R = Σ_t h_{t-1}ᵀ ∂L/∂a_t`` in a few
     large matmuls per window instead of one thin matmul per step.
+
+    Inside ``dropping(masks)`` (a training window with ``--state-dropout`` or ``--weight-drop``) the recurrence
+    reads ``a_t = p_t + (h_{t-1} ⊙ m) (R ⊙ M)`` with the window's ``RecurrentMasks``.
     """
+
+    #: The ``RecurrentMasks`` of the window being unrolled inside ``dropping``, else None.
+    masks = None
 
     @property
     def affine_recurrence(self):
         return self
+
+    @contextlib.contextmanager
+    def dropping(self, masks):
+        """Unroll with ``masks`` (traced into the window's graph; the weights are not changed)."""
+        self.masks = masks
+        try:
+            yield
+        finally:
+            del self.masks
 
     def recurrent_kernels(self):
         """``[R_1, ..., R_G]``, each ``[H, width of block g]``, in projection order."""
@@ -113,8 +134,14 @@ class AffineRecurrence:
         return output, state
 
     def preactivations(self, projected_blocks, hidden):
-        """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t``."""
-        return [block + tf.matmul(hidden, kernel) for block, kernel in zip(projected_blocks, self.recurrent_kernels())]
+        """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t`` (masked inside ``dropping``)."""
+        kernels = self.recurrent_kernels()
+        if self.masks is not None:
+            if self.masks.state is not None:
+                hidden = hidden * self.masks.state
+            if self.masks.kernels is not None:
+                kernels = [kernel * mask for kernel, mask in zip(kernels, self.masks.kernels)]
+        return [block + tf.matmul(hidden, kernel) for block, kernel in zip(projected_blocks, kernels)]
 
     def step_with_internals(self, projected_inputs, state):
         blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)

@@ -14,7 +14,7 @@ from click.core import ParameterSource
 
 from rnncli.cells import CELL_NAMES
 from rnncli.cells.initializers import SCHEMES
-from rnncli.config import ON_NAN, OPTIMIZERS, STRATEGIES, TrainConfig
+from rnncli.config import DEFAULT_SCHEDULES, ON_NAN, OPTIMIZERS, SCHEDULES, STRATEGIES, TrainConfig
 from rnncli.data.spec import LEVELS, NORMALIZATIONS, TOKENIZERS
 from rnncli.models.stack_options import VERTICAL_MODES
 from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
@@ -22,7 +22,7 @@ from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
 POSITIVE = click.IntRange(min=1)
 NON_NEGATIVE = click.IntRange(min=0)
 
-DATA, MODEL, STACK = "Data", "Model", "Stack"
+DATA, MODEL, STACK = "Data", "Model", "Stack and regularisation"
 OPTIMISATION, RUN_DIRECTORY, LOGGING, DEVICES = ("Optimisation and schedule", "Run directory and checkpoints",
                                                  "Logging and sampling", "Devices and distribution")
 
@@ -44,6 +44,7 @@ FLOAT = FiniteFloat()
 POSITIVE_FLOAT = FiniteFloat(min=0, min_open=True)
 NON_NEGATIVE_FLOAT = FiniteFloat(min=0)
 FRACTION = FiniteFloat(0, 1)
+RATE = FiniteFloat(0, 1, max_open=True)
 
 _TRAIN_DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
 
@@ -165,12 +166,24 @@ RUN_OPTIONS = [
     config_option("orthogonal_scale", "Gain of --init orthogonal.", MODEL, POSITIVE_FLOAT),
     config_option("forget_bias", "Added to the bias of the gate that keeps the old state (LSTM forget gate, GRU "
                   "update gate; Jozefowicz et al. recommend 1.0).", MODEL, FLOAT),
+    config_option("layer_norm", "Layer-normalised cells (Ba et al. 2016): the LSTM family and the GRU; `rnncli cells "
+                  "NAME` gives the equations.", MODEL, is_flag=True),
+    config_option("tie_weights", "One matrix for the embedding and the output layer (Press & Wolf 2017); needs "
+                  "--embedding-size equal to --hidden.", MODEL, is_flag=True),
     config_option("unroll_mode", "static: Python loop traced once; dynamic: tf.while_loop; window: the static loop "
                   "with the recurrent weight gradients computed once per window (LSTM family and simple RNNs; "
                   f"others run static); auto: window from {WINDOW_FROM_HIDDEN} units, static below.", MODEL,
                   click.Choice(UNROLL_MODES)),
-    config_option("dropout", "Zaremba dropout rate on each layer's input and the output; training only.", STACK,
-                  FiniteFloat(0, 1, max_open=True)),
+    config_option("dropout", "Dropout rate on each layer's input and the output (Zaremba et al.: a new mask every "
+                  "step); training only.", STACK, RATE),
+    config_option("variational_dropout", "Draw each --dropout mask once per sequence and window and reuse it at "
+                  "every step (Gal & Ghahramani 2016).", STACK, is_flag=True),
+    config_option("state_dropout", "Variational dropout rate on the state the recurrence reads, h_t-1 in "
+                  "h_t-1 R (one mask per sequence and window; LSTM family and simple RNNs).", STACK, RATE),
+    config_option("weight_drop", "DropConnect rate on the recurrent matrices R, one mask per window (Merity et al. "
+                  "2017; LSTM family and simple RNNs); the saved weights are never dropped.", STACK, RATE),
+    config_option("embedding_dropout", "Rate at which whole symbols are dropped from a window's input (one draw per "
+                  "vocabulary entry and window).", STACK, RATE),
     config_option("vertical", "Vertical connections: layer i also receives the previous-step output and/or the "
                   "input of layer i-K-1 (K = --layer-skip).", STACK, click.Choice(VERTICAL_MODES)),
     config_option("layer_skip", "K of --vertical: 0 links each layer to the one below.", STACK, NON_NEGATIVE),
@@ -190,13 +203,22 @@ RUN_OPTIONS = [
     config_option("steps", "Training steps (with --resume: the new total).", OPTIMISATION, POSITIVE),
     config_option("max_seconds", "Stop (evaluate, checkpoint) once training has run this long, counting earlier "
                   "sessions.", OPTIMISATION, POSITIVE_FLOAT),
-    config_option("optimizer", "Optimiser; all follow the staircase schedule of --lr, --decay-rate and "
-                  "--decay-steps.", OPTIMISATION, click.Choice(OPTIMIZERS)),
-    config_option("lr", "Base learning rate lr_0: lr(step) = lr_0 * decay_rate^floor(step / decay_steps).",
-                  OPTIMISATION, POSITIVE_FLOAT),
-    config_option("decay_rate", "Factor applied to the learning rate every --decay-steps steps (staircase).",
-                  OPTIMISATION, FiniteFloat(min=0, min_open=True, max=1)),
-    config_option("decay_steps", "Steps between two decays of the learning rate.", OPTIMISATION, POSITIVE),
+    config_option("optimizer", "Optimiser, driven by --schedule.", OPTIMISATION, click.Choice(OPTIMIZERS)),
+    config_option("lr", "Base learning rate lr_0.", OPTIMISATION, POSITIVE_FLOAT),
+    config_option("schedule", "staircase: lr_0 * decay_rate^floor(step / decay_steps) (the seed's); cosine: from "
+                  "lr_0 down to lr_0 * decay_rate over the budget, --steps or --max-seconds, whichever ends the run; "
+                  "plateau: x decay_rate after --patience evaluations without a better validation loss. Default: "
+                  + ", ".join(f"{schedule} for {optimizer}" for optimizer, schedule in DEFAULT_SCHEDULES.items())
+                  + ".", OPTIMISATION, click.Choice(SCHEDULES), show_default=False),
+    config_option("warmup_steps", "Raise the learning rate linearly over the first N steps (0: no warm-up).",
+                  OPTIMISATION, NON_NEGATIVE),
+    config_option("decay_rate", "Learning-rate factor: per --decay-steps (staircase), at the end (cosine), per "
+                  "plateau.", OPTIMISATION, FiniteFloat(min=0, min_open=True, max=1)),
+    config_option("decay_steps", "Steps between two decays of --schedule staircase.", OPTIMISATION, POSITIVE),
+    config_option("patience", "Evaluations without a better validation loss before --schedule plateau lowers the "
+                  "rate.", OPTIMISATION, POSITIVE),
+    config_option("weight_decay", "Decoupled weight decay (AdamW's): every matrix shrinks by lr * this after each "
+                  "update (0: off).", OPTIMISATION, NON_NEGATIVE_FLOAT),
     config_option("clip_norm", "Global-norm gradient clipping.", OPTIMISATION, POSITIVE_FLOAT),
     config_option("momentum", "Momentum of --optimizer momentum.", OPTIMISATION, FRACTION),
     config_option("reset_state_every", "Zero the saved state every N steps (0: never, as the seed).", OPTIMISATION,

@@ -4,19 +4,24 @@ import json
 
 import rich_click as click
 
-from rnncli.cli.options import RUN_DIRECTORY, json_option, options_given, run_options, strategy_options
+from rnncli.cli.options import OPTIMISATION, RUN_DIRECTORY, json_option, options_given, run_options, strategy_options
 from rnncli.config import TrainConfig
+from rnncli.presets import PRESETS, preset_options
 
 
 @click.command()
 @run_options
+@click.option("--preset", type=click.Choice(list(PRESETS)), panel=OPTIMISATION,
+              help="Fill in a measured recipe (options given here still win): " + "; ".join(
+                  f"{preset.name}: {preset.description}" for preset in PRESETS.values()) + ". README gives each "
+              "one's measured result.")
 @strategy_options
 @click.option("--run-dir", type=click.Path(), panel=RUN_DIRECTORY,
               help="Where the run is written (default runs/<time>-<cell>).")
 @click.option("--resume", "resume_dir", type=click.Path(), panel=RUN_DIRECTORY,
               help="Continue the run in this directory; options given with it change the run or are refused.")
 @json_option("one JSON summary object")
-def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_index, **options):
+def train(preset, run_dir, resume_dir, json_output, strategy, replicas, workers, task_index, **options):
     """Train a character language model built from a low-level recurrent cell.
 
     Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
@@ -33,8 +38,11 @@ def train(run_dir, resume_dir, json_output, strategy, replicas, workers, task_in
     if resume_dir:
         if run_dir:
             raise click.UsageError("--resume names the run directory already; drop --run-dir")
+        if preset:
+            raise click.UsageError("--preset fills in a new run's options; a resumed run keeps its own")
         summary = train_resumed(resume_dir, options_given(options), console, strategy_options)
     else:
-        summary = train_new(TrainConfig(**options), run_dir, console, strategy_options)
+        config = TrainConfig(**{**options, **preset_options(preset), **options_given(options)}, preset=preset)
+        summary = train_new(config, run_dir, console, strategy_options)
     if json_output:
         click.echo(json.dumps(summary))

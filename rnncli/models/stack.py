@@ -18,16 +18,30 @@ concatenation::
   the embedding or one-hot vector).
 - Dropout (Zaremba et al. 2014, "Recurrent Neural Network Regularization"): on the non-recurrent connections
   only, i.e. every layer's input ``u^i`` and the output, never on the state; ``D(v) = v ⊙ m / (1 - p)``,
-  ``m ~ Bernoulli(1 - p)`` drawn from a ``tf.random.Generator`` that lives in the checkpoint, so a resumed run
-  draws the masks the uninterrupted run would have.
+  ``m ~ Bernoulli(1 - p)`` drawn afresh at every step. With ``--variational-dropout`` (Gal & Ghahramani 2016,
+  "A Theoretically Grounded Application of Dropout in Recurrent Neural Networks") each sequence (batch row)
+  draws one mask per window and reuses it at every step of the window.
+- Recurrent regularisers, for cells with an affine recurrence ``a_t = p_t + h_{t-1} R``
+  (``rnncli.cells.base.AffineRecurrence``), both drawn once per window::
+
+      a_t = p_t + (h_{t-1} ⊙ m / (1 - q)) R           --state-dropout q: Gal's mask m [B, H] on the state that
+                                                      the recurrence reads (the carried state is untouched)
+      a_t = p_t + h_{t-1} (R ⊙ M / (1 - w))           --weight-drop w: DropConnect on the recurrent matrices
+                                                      (Merity et al. 2017); one mask M per matrix for the batch
+
+  The weights themselves are never changed: ``R ⊙ M`` exists only in the window's graph.
+- Every mask comes from a ``tf.random.Generator`` that lives in the checkpoint, so a resumed run draws the
+  masks the uninterrupted run would have.
 - Skips in time and state averaging live inside each layer's core (``rnncli.models.cores``).
 - ``--layer-devices`` puts layer ``i``'s weights and computation on one device (``rnncli.models.placement``).
 """
 
+import contextlib
 from collections import namedtuple
 
 from rnncli.cells import make_cell
-from rnncli.cells.base import Internals
+from rnncli.cells.base import Internals, RecurrentMasks
+from rnncli.errors import UsageProblem
 from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
 from rnncli.models.placement import layer_devices
 from rnncli.models.stack_options import StackOptions
@@ -59,11 +73,18 @@ class CellStack(tf.Module):
             for i, device in enumerate(self.devices):
                 window_width = stream_widths[i] + self._vertical_width(self.sources[i], stream_widths, hidden_size)
                 with tf.device(device):
-                    cell = make_cell(cell_name, window_width + step_width, hidden_size, init, forget_bias)
+                    cell = make_cell(cell_name, window_width + step_width, hidden_size, init, forget_bias,
+                                     options.layer_norm)
                 self.cells.append(cell)
                 self.layers.append(self._layer_core(cell, window_width, hidden_size))
-            if options.dropout:
+            if options.dropout or options.state_dropout or options.weight_drop:
                 self.dropout_rng = tf.random.Generator.from_seed(init.seed)
+        if options.state_dropout or options.weight_drop:
+            plain = [cell.name for cell in self.cells if cell.affine_recurrence is None]
+            if plain:
+                raise UsageProblem(f"--state-dropout and --weight-drop need a cell whose recurrence is affine "
+                                   f"(the LSTM family, rnn, irnn, jordan), not {plain[0]}"
+                                   + (" with --layer-norm" if options.layer_norm else ""))
 
     def _links(self, kind):
         """Whether vertical connections carry ``kind`` ("input" or "hidden")."""
@@ -115,7 +136,8 @@ class CellStack(tf.Module):
         for i, (layer, state) in enumerate(zip(self.layers, states)):
             with tf.device(self.devices[i]):
                 window = tf.concat([x] + self._vertical_inputs(self.sources[i], received, trajectories), axis=-1)
-                hidden, final_state = unroll_layer(layer, self._dropout(window, training), state)
+                with self._recurrent_dropout(self.cells[i], training, tf.shape(window)[1]):
+                    hidden, final_state = unroll_layer(layer, self._dropout(window, training), state)
             received.append(x)
             trajectories.append(tf.concat([layer.last_output(state)[None], hidden], axis=0))
             final_states.append(final_state)
@@ -129,13 +151,31 @@ class CellStack(tf.Module):
             [trajectories[source][:-1]] if self._links("hidden") else [])
 
     def _dropout(self, values, training):
+        """``D`` of a time-major ``[T, B, w]`` window: a mask per step, or per window (``--variational-dropout``)."""
         rate = self.options.dropout
         if not training or not rate:
             return values
-        return dropout(values, rate, self.dropout_rng)
+        shape = tf.shape(values)
+        if self.options.variational_dropout:
+            return values * dropout_mask(tf.concat([[1], shape[1:]], axis=0), rate, self.dropout_rng)
+        return values * dropout_mask(shape, rate, self.dropout_rng)
+
+    def _recurrent_dropout(self, cell, training, batch_size):
+        """The context in which ``cell`` runs a window: with this window's state and weight masks when training
+        with ``--state-dropout`` or ``--weight-drop``, as it is otherwise."""
+        options = self.options
+        if not training or not (options.state_dropout or options.weight_drop):
+            return contextlib.nullcontext()
+        state_mask = kernel_masks = None
+        if options.state_dropout:
+            state_mask = dropout_mask([batch_size, cell.hidden_size], options.state_dropout, self.dropout_rng)
+        if options.weight_drop:
+            kernel_masks = [dropout_mask(tf.shape(kernel), options.weight_drop, self.dropout_rng)
+                            for kernel in cell.recurrent_kernels()]
+        return cell.dropping(RecurrentMasks(state_mask, kernel_masks))
 
 
-def dropout(values, rate, rng):
-    """``values ⊙ m / (1 - rate)`` with ``m_k = [u_k >= rate]``, ``u ~ U[0, 1)`` drawn from ``rng``."""
-    keep = rng.uniform(tf.shape(values)) >= rate
-    return tf.where(keep, values / (1.0 - rate), tf.zeros_like(values))
+def dropout_mask(shape, rate, rng):
+    """``m / (1 - rate)`` with ``m_k = [u_k >= rate]``, ``u ~ U[0, 1)`` of ``shape`` drawn from ``rng``."""
+    keep = rng.uniform(shape) >= rate
+    return tf.cast(keep, tf.float32) / (1.0 - rate)

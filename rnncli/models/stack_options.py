@@ -14,6 +14,10 @@ class StackOptions:
     ``TrainConfig`` extends this class, so the fields are declared here only)."""
 
     dropout: float = 0.0
+    variational_dropout: bool = False
+    state_dropout: float = 0.0
+    weight_drop: float = 0.0
+    layer_norm: bool = False
     vertical: str = "none"
     layer_skip: int = 0
     residual: bool = False

@@ -26,6 +26,7 @@ def test_the_deepest_link_and_every_option_together_are_accepted():
 
 
 def test_options_come_from_the_run_config():
-    config = TrainConfig(dropout=0.2, vertical="input", layer_skip=1, residual=True, time_skip=4,
-                         state_averaging=0.25, layer_devices=[1, 0, 1])
-    assert StackOptions.from_config(config) == StackOptions(0.2, "input", 1, True, 4, 0.25, (1, 0, 1))
+    options = dict(dropout=0.2, variational_dropout=True, state_dropout=0.1, weight_drop=0.3, layer_norm=True,
+                   vertical="input", layer_skip=1, residual=True, time_skip=4, state_averaging=0.25)
+    config = TrainConfig(**options, layer_devices=[1, 0, 1])
+    assert StackOptions.from_config(config) == StackOptions(**options, layer_devices=(1, 0, 1))

@@ -1,0 +1,37 @@
+"""``--preset NAME``: measured recipes that fill in the options of a new run (options given on the command line
+still win). Each preset's measured result, and the command that produced it, is in README.md.
+
+``seed`` is the defaults themselves (the Udacity notebook's). The CPU presets are for
+``--corpus tinyshakespeare``-sized corpora and a budget of minutes set with ``--max-seconds``: their
+``steps`` only bounds the run, the cosine schedule follows the clock.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    #: ``TrainConfig`` fields and their values.
+    options: dict
+
+
+_CPU = {"optimizer": "adam", "schedule": "cosine", "steps": 10**7, "clip_norm": 5.0, "log_every": 200,
+        "sample_every": 0}
+
+PRESETS = {preset.name: preset for preset in [
+    Preset("seed", "the defaults: the Udacity notebook's 64-unit LSTM, SGD 10 -> 1 at step 5000", {}),
+    Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 3e-3 cosine over "
+           "--max-seconds, batch 32 x 50",
+           {**_CPU, "cell": "np", "hidden": 256, "lr": 0.003, "batch_size": 32, "unroll": 50, "eval_every": 500}),
+    Preset("cpu-long", "budgets of 10 to 30 minutes on a CPU: 2x256 LSTM (no peepholes), variational dropout "
+           "0.2, Adam 3e-3 cosine over --max-seconds, batch 32 x 50",
+           {**_CPU, "cell": "np", "hidden": 256, "layers": 2, "dropout": 0.2, "variational_dropout": True,
+            "lr": 0.003, "batch_size": 32, "unroll": 50, "eval_every": 1000}),
+]}
+
+
+def preset_options(name):
+    """The ``{field: value}`` of preset ``name`` (None: no preset)."""
+    return {} if name is None else dict(PRESETS[name].options)
