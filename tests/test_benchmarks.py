@@ -1,6 +1,8 @@
 """Every script in benchmarks/ runs from a fresh clone at its smoke setting (the one its docstring gives) and
 prints its figures; each check compares them with what is known independently where something is."""
 
+import importlib.util
+import json
 import math
 import os
 import re
@@ -121,3 +123,40 @@ def test_cli_startup_times_each_command_against_a_bare_interpreter():
                          "rnncli train --help"}, output
     assert number(rows["python -c pass (baseline)"]) == 1.0
     assert all(number(ratio) > 1 for name, ratio in rows.items() if name.startswith("rnncli"))
+
+
+def test_quality_prints_validation_nats_per_minute_the_final_table_and_the_targets(tmp_path):
+    output = run_benchmark("quality.py", "--minutes", 0.05, "--preset", "none", "--json", tmp_path / "quality.json",
+                           "--", "--hidden", 8, "--batch-size", 4, "--unroll", 5, "--eval-every", 5, "--log-every", 5,
+                           "--valid-size", 2000)
+    with_torch = importlib.util.find_spec("torch") is not None  # the benchmark runs under this interpreter too
+    assert "rnncli train --corpus tinyshakespeare --max-seconds 3 " in output  # 0.05 minutes, no --preset
+    assert ("transformer skipped: torch is not installed" in output) is not with_torch, output
+    # 3 seconds hold no whole minute: the per-minute table has its final row alone
+    assert "0.05 min: validation nats (step) at each minute, rnncli preset none" in output, output
+    final = re.search(rf"^ +final +({NUMBER}) +([\d,]+) +(?:skipped|({NUMBER}) +([\d,]+))$", output, re.MULTILINE)
+    assert final, output
+    ours = number(final[1])
+    assert 0 < ours <= 1.02 * math.log(65)  # a few steps from random: about uniform over 65 characters, or better
+    summary = re.search(rf"^0\.05 min +none +({NUMBER}) +(?:skipped +-|({NUMBER}) +([+-]{NUMBER}))$", output,
+                        re.MULTILINE)
+    assert summary and number(summary[1]) == ours, output
+    if with_torch:
+        theirs = number(final[3])
+        assert 0 < theirs <= 1.02 * math.log(65) and int(final[4].replace(",", "")) >= 1
+        assert number(summary[2]) == theirs
+        assert number(summary[3]) == pytest.approx(ours - theirs, abs=2e-4)
+    else:
+        assert final[3] is None and summary[2] is None
+    targets = re.findall(r"^ +(\d+) min: rnncli (<=|>=) ([\d.]+) nats(?: below the transformer)?: (\w+(?: \w+)?)$",
+                         output, re.MULTILINE)
+    assert [(minutes, sign, bound) for minutes, sign, bound, _ in targets] == [
+        ("3", "<=", "1.55"), ("3", ">=", "0.15"), ("10", "<=", "1.43"), ("10", ">=", "0.12"), ("30", "<=", "1.38")]
+    assert {outcome for *_, outcome in targets} == {"not measured"}  # no budget of 3, 10 or 30 minutes ran
+    figures = json.loads((tmp_path / "quality.json").read_text())
+    [result] = figures["results"]
+    curve = result["rnncli"]["curve"]
+    assert curve[0]["step"] == 0 and curve[-1]["step"] == result["rnncli"]["steps_done"] - 1  # evaluated at the end
+    assert all(0 < e["elapsed_s"] < 60 and 0 < e["valid_nats"] for e in curve)
+    assert round(result["rnncli"]["final"]["valid_nats"], 4) == ours
+    assert (result["transformer"] is not None) is with_torch
