@@ -1,0 +1,56 @@
+"""rnncli train --preset: a recipe fills in the options, options given on the command line win, --help lists
+the presets, and a resumed run keeps its own options."""
+
+import dataclasses
+import json
+
+import pytest
+
+from rnncli.config import TrainConfig
+from rnncli.presets import PRESETS, preset_options
+from tests.command_line import invoke
+
+
+def test_the_seed_preset_is_the_defaults():
+    assert TrainConfig(**preset_options("seed")) == TrainConfig()
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_names_real_options_that_check(name):
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    assert set(PRESETS[name].options) <= fields
+    TrainConfig(**preset_options(name)).check()
+
+
+def test_train_help_lists_every_preset_with_its_recipe():
+    output = invoke("train", "--help", terminal_width=200).output
+    for preset in PRESETS.values():
+        assert f"{preset.name}: {preset.description.split()[0]}" in " ".join(output.split())
+
+
+@pytest.fixture(scope="module")
+def preset_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("preset")
+    corpus = folder / "corpus.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 80, encoding="utf-8")
+    result = invoke("train", "--corpus", corpus, "--preset", "cpu-long", "--hidden", 8, "--batch-size", 4,
+                    "--unroll", 5, "--steps", 3, "--eval-every", 2, "--valid-size", 300, "--run-dir", folder / "run")
+    assert result.exit_code == 0, result.output
+    return folder / "run"
+
+
+def test_a_preset_fills_in_the_options_and_the_command_line_wins(preset_run):
+    config = json.loads((preset_run / "config.json").read_text())
+    recipe = PRESETS["cpu-long"].options
+    given = {"hidden": 8, "batch_size": 4, "unroll": 5, "steps": 3, "eval_every": 2}
+    assert config["preset"] == "cpu-long"
+    assert {name: config[name] for name in given} == given
+    assert {name: config[name] for name in recipe if name not in given} == {
+        name: value for name, value in recipe.items() if name not in given}
+    assert recipe["hidden"] != 8 and recipe["steps"] != 3  # the command line did override the recipe
+
+
+def test_a_resumed_run_refuses_a_preset(preset_run):
+    result = invoke("train", "--resume", preset_run, "--preset", "seed", "--steps", 5)
+    assert result.exit_code == 2
+    assert "--preset fills in a new run's options; a resumed run keeps its own" in result.output
