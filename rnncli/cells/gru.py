@@ -38,8 +38,8 @@ class GatedHiddenCell(HiddenStateCell):
     #: True when ``z`` multiplies ``h_{t-1}`` (the GRU), False when ``1 - z`` does (the mutants).
     z_keeps_previous = False
 
-    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name)
+    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False, name=None):
+        super().__init__(input_size, hidden_size, name=name, layer_norm=layer_norm)
         keep_offset = forget_bias if self.z_keeps_previous else -forget_bias
         with self.name_scope:
             self.W = {k: self.input_itself(init, k) if k in self.input_itself_terms else self.input_matrix(init, k)

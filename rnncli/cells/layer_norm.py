@@ -13,10 +13,11 @@ from rnncli.tensorflow_quiet import tf
 EPSILON = 1e-5
 
 
-def layer_norm(values, gain, shift):
-    """``LN(values; gain, shift)`` over the last axis."""
+def layer_norm(values, gain, shift=None):
+    """``LN(values; gain, shift)`` over the last axis; ``shift=None`` is no shift (a bias follows)."""
     mean, variance = tf.nn.moments(values, axes=[-1], keepdims=True)
-    return (values - mean) * tf.math.rsqrt(variance + EPSILON) * gain + shift
+    normalised = (values - mean) * tf.math.rsqrt(variance + EPSILON) * gain
+    return normalised if shift is None else normalised + shift
 
 
 def layer_norm_blocks(values, gain, shift, width):

@@ -49,13 +49,13 @@ class MDLSTMCell(RecurrentCell):
     """A 2D LSTM cell; ``step(projected, Neighbours(up, left))`` with ``LSTMState`` neighbours."""
 
     State = LSTMState
+    layer_norm_form = True
 
     def __init__(self, input_size, hidden_size, init, kind="graves", layer_norm=False, forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name or f"md_lstm_{kind}")
+        super().__init__(input_size, hidden_size, name=name or f"md_lstm_{kind}", layer_norm=layer_norm)
         if kind not in FORGET_BLOCKS:
             raise ValueError(f"unknown 2D cell {kind!r}; choose from {', '.join(FORGET_BLOCKS)}")
         self.kind = kind
-        self.layer_norm = layer_norm
         n = hidden_size
         start = np.zeros(BLOCKS * n)
         for block in FORGET_BLOCKS[kind]:

@@ -2,7 +2,10 @@
 code: only the weights are taken from a TensorFlow cell, by variable name.
 
 ``numpy_cell(name, w, xs, state)`` runs the cell ``name`` over ``xs [T, B, input]`` from ``state`` (a tuple in
-the order of the cell's ``State`` fields) and returns ``(outputs [T, B, H], final_state)``.
+the order of the cell's ``State`` fields) and returns ``(outputs [T, B, H], final_state)``; with
+``layer_norm=True``, the cell's layer-normalised form (Ba et al. 2016) as the class docstring gives it: every
+``v @ W_k`` and ``v @ R_k`` normalised with its gain ``gain_W_k`` / ``gain_R_k`` and no shift, and the cell
+before ``h`` with ``gain_c`` and ``shift_c``.
 """
 
 import numpy as np
@@ -12,12 +15,22 @@ def sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
+def normalised(v, gain, shift=0.0):
+    """Ba et al. 2016: ``(v - mean) / sqrt(variance + 1e-5) * gain + shift`` over the features (last axis)."""
+    return (v - v.mean(-1, keepdims=True)) / np.sqrt(v.var(-1, keepdims=True) + 1e-5) * gain + shift
+
+
+def product(w, layer_norm, v, matrix):
+    """``v @ w[matrix]``, normalised with ``w["gain_" + matrix]`` for ``layer_norm``."""
+    return normalised(v @ w[matrix], w[f"gain_{matrix}"]) if layer_norm else v @ w[matrix]
+
+
 def weights_of(cell):
     """``{"W_z": array, ...}`` in float64, keyed by variable name without scope."""
     return {v.name.split("/")[-1].split(":")[0]: v.numpy().astype(np.float64) for v in cell.trainable_variables}
 
 
-def numpy_lstm(name, w, xs, state):
+def numpy_lstm(name, w, xs, state, layer_norm=False):
     """Greff et al. 2015, section 2 and the variant list of section 3, one step at a time."""
     y, c = state[:2]
     i, f, o = state[2:] if name == "fgr" else (None, None, None)
@@ -26,7 +39,7 @@ def numpy_lstm(name, w, xs, state):
         previous = {"i": i, "f": f, "o": o}
 
         def pre(gate):
-            total = x @ w[f"W_{gate}"] + y @ w[f"R_{gate}"] + w[f"b_{gate}"]
+            total = product(w, layer_norm, x, f"W_{gate}") + product(w, layer_norm, y, f"R_{gate}") + w[f"b_{gate}"]
             if name == "fgr" and gate != "z":
                 total = total + sum(previous[src] @ w[f"R_{src}{gate}"] for src in "ifo")
             return total
@@ -44,7 +57,8 @@ def numpy_lstm(name, w, xs, state):
             f = sigmoid(pre("f") + peep("f", c))
         c = z * i + c * f
         o = np.ones_like(y) if name == "nog" else sigmoid(pre("o") + peep("o", c))
-        y = (c if name == "noaf" else np.tanh(c)) * o
+        shown = normalised(c, w["gain_c"], w["shift_c"]) if layer_norm else c
+        y = (shown if name == "noaf" else np.tanh(shown)) * o
         outputs.append(y)
     return np.stack(outputs), ((y, c, i, f, o) if name == "fgr" else (y, c))
 
@@ -105,5 +119,6 @@ REFERENCES = {
 }
 
 
-def numpy_cell(name, w, xs, state):
-    return REFERENCES[name](name, w, xs, state)
+def numpy_cell(name, w, xs, state, layer_norm=False):
+    reference = REFERENCES[name]
+    return reference(name, w, xs, state, layer_norm=True) if layer_norm else reference(name, w, xs, state)
