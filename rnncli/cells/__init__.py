@@ -45,6 +45,8 @@ def _layer_norm(vectors):
 GREFF = "Greff et al. 2015, LSTM: A Search Space Odyssey"
 JOZEFOWICZ = "Jozefowicz et al. 2015, An Empirical Exploration of Recurrent Network Architectures"
 RNN_MODULE, GRU_MODULE, LSTM_MODULE = "rnncli.cells.rnn", "rnncli.cells.gru", "rnncli.cells.lstm"
+#: Layer-normalised GRU and MUT3: gains of the x-terms and the recurrent terms of r, z and h̃.
+GATED_LAYER_NORM = _layer_norm(6)
 
 
 def _lstm(name, variant, blocks, peepholes, gate_recurrence=0):
@@ -63,10 +65,12 @@ REGISTRY = {
         CellEntry("jordan", "rnn", "Jordan 1986, Serial Order (the RecurrentArchitectures seed's vanillaRNN)",
                   RNN_MODULE, "JordanRNN",
                   lambda n, h: n * h + 2 * h * h + 2 * h),
-        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU_MODULE, "GRU", _blocks(3)),
+        CellEntry("gru", "gru", "Cho et al. 2014, as written by " + JOZEFOWICZ, GRU_MODULE, "GRU", _blocks(3),
+                  layer_norm_parameters=GATED_LAYER_NORM),
         CellEntry("mut1", "gru", JOZEFOWICZ + " (MUT1)", GRU_MODULE, "MUT1", _mutant(2), aliases=("jzs1",)),
         CellEntry("mut2", "gru", JOZEFOWICZ + " (MUT2)", GRU_MODULE, "MUT2", _mutant(3), aliases=("jzs2",)),
-        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU_MODULE, "MUT3", _blocks(3), aliases=("jzs3",)),
+        CellEntry("mut3", "gru", JOZEFOWICZ + " (MUT3)", GRU_MODULE, "MUT3", _blocks(3), aliases=("jzs3",),
+                  layer_norm_parameters=GATED_LAYER_NORM),
         _lstm("lstm", "vanilla, peepholes", 4, 3),
         _lstm("nig", "no input gate", 3, 2),
         _lstm("nfg", "no forget gate", 3, 2),

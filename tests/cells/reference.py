@@ -4,8 +4,8 @@ code: only the weights are taken from a TensorFlow cell, by variable name.
 ``numpy_cell(name, w, xs, state)`` runs the cell ``name`` over ``xs [T, B, input]`` from ``state`` (a tuple in
 the order of the cell's ``State`` fields) and returns ``(outputs [T, B, H], final_state)``; with
 ``layer_norm=True``, the cell's layer-normalised form (Ba et al. 2016) as the class docstring gives it: every
-``v @ W_k`` and ``v @ R_k`` normalised with its gain ``gain_W_k`` / ``gain_R_k`` and no shift, and the cell
-before ``h`` with ``gain_c`` and ``shift_c``.
+``v @ W_k`` and ``v @ R_k`` normalised with its gain ``gain_W_k`` / ``gain_R_k`` and no shift, and the LSTM's
+cell before ``h`` with ``gain_c`` and ``shift_c``.
 """
 
 import numpy as np
@@ -79,7 +79,7 @@ def numpy_simple_rnn(name, w, xs, state):
     return np.stack(outputs), (h,)
 
 
-def numpy_gru(name, w, xs, state):
+def numpy_gru(name, w, xs, state, layer_norm=False):
     """Jozefowicz et al. 2015: their GRU and MUT1-3. ``x_t`` added to a hidden-width sum is ``x_t P`` when a
     projection ``P_x`` / ``P_r`` exists (input width ≠ hidden width)."""
     (h,) = state
@@ -87,12 +87,15 @@ def numpy_gru(name, w, xs, state):
     def itself(x, term):
         return x @ w[f"P_{term}"] if f"P_{term}" in w else x
 
+    def times(v, matrix):
+        return product(w, layer_norm, v, matrix)
+
     outputs = []
     for x in xs:
         if name == "gru":
-            r = sigmoid(x @ w["W_r"] + h @ w["R_r"] + w["b_r"])
-            z = sigmoid(x @ w["W_z"] + h @ w["R_z"] + w["b_z"])
-            candidate = np.tanh(x @ w["W_h"] + (r * h) @ w["R_h"] + w["b_h"])
+            r = sigmoid(times(x, "W_r") + times(h, "R_r") + w["b_r"])
+            z = sigmoid(times(x, "W_z") + times(h, "R_z") + w["b_z"])
+            candidate = np.tanh(times(x, "W_h") + times(r * h, "R_h") + w["b_h"])
             h = z * h + (1.0 - z) * candidate
         else:
             if name == "mut1":
@@ -104,9 +107,9 @@ def numpy_gru(name, w, xs, state):
                 r = sigmoid(itself(x, "r") + h @ w["R_r"] + w["b_r"])
                 candidate = np.tanh((r * h) @ w["R_h"] + x @ w["W_h"] + w["b_h"])
             else:
-                z = sigmoid(x @ w["W_z"] + np.tanh(h) @ w["R_z"] + w["b_z"])
-                r = sigmoid(x @ w["W_r"] + h @ w["R_r"] + w["b_r"])
-                candidate = np.tanh((r * h) @ w["R_h"] + x @ w["W_h"] + w["b_h"])
+                z = sigmoid(times(x, "W_z") + times(np.tanh(h), "R_z") + w["b_z"])
+                r = sigmoid(times(x, "W_r") + times(h, "R_r") + w["b_r"])
+                candidate = np.tanh(times(r * h, "R_h") + times(x, "W_h") + w["b_h"])
             h = candidate * z + h * (1.0 - z)
         outputs.append(h)
     return np.stack(outputs), (h,)

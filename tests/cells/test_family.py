@@ -38,8 +38,8 @@ def test_an_alias_builds_the_cell_it_stands_for(alias, name):
 
 #: Vectors of H that --layer-norm adds, as the class docstrings count them: a gain per x-term and per recurrent
 #: term, and the LSTM cell's gain and shift.
-LAYER_NORM_VECTORS = {"lstm": 10, "nig": 8, "nfg": 8, "nog": 8, "niaf": 10, "noaf": 10, "np": 10, "cifg": 8,
-                      "fgr": 10}
+LAYER_NORM_VECTORS = {"gru": 6, "mut3": 6, "lstm": 10, "nig": 8, "nfg": 8, "nog": 8, "niaf": 10, "noaf": 10,
+                      "np": 10, "cifg": 8, "fgr": 10}
 
 
 def test_the_classes_with_a_layer_normalised_form_are_the_registered_ones():

@@ -1,4 +1,4 @@
-"""The layer-normalised cells (``--layer-norm``: every LSTM variant) against the NumPy
+"""The layer-normalised cells (``--layer-norm``: every LSTM variant, the GRU and MUT3) against the NumPy
 equations of Ba et al. 2016 in tests/cells/reference.py, their gradients against finite differences, their
 weights and internals, and the refusal of the other cells. Parameter counts are in test_family.py."""
 
@@ -16,8 +16,8 @@ from tests.cells.reference import weights_of
 WITHOUT = [name for name in REGISTRY if name not in LAYER_NORM_CELLS]
 
 
-def test_the_lstm_variants_have_the_form():
-    assert set(LAYER_NORM_CELLS) == {"lstm", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr"}
+def test_the_lstm_variants_the_gru_and_mut3_have_the_form():
+    assert set(LAYER_NORM_CELLS) == {"lstm", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr", "gru", "mut3"}
 
 
 @pytest.mark.parametrize("name", LAYER_NORM_CELLS)
@@ -42,7 +42,8 @@ def test_the_plain_weights_are_drawn_as_without_layer_norm_and_the_gains_start_a
         np.testing.assert_array_equal(normalised[key], value)
     blocks = [key[2:] for key in plain if key.startswith("b_")]
     added = {f"gain_{matrix}_{block}": 1.0 for block in blocks for matrix in "WR"}
-    added.update(gain_c=1.0, shift_c=0.0)
+    if REGISTRY[name].family == "lstm":
+        added.update(gain_c=1.0, shift_c=0.0)
     assert set(normalised) - set(plain) == set(added)
     for key, start in added.items():
         np.testing.assert_array_equal(normalised[key], np.full(4, start))
@@ -55,7 +56,7 @@ def test_the_window_unroll_falls_back_to_the_static_unroll(name):
     cell = make_cell(name, 3, 4, WeightInit("glorot"), layer_norm=True)
     assert cell.affine_recurrence is None
     plain = make_cell(name, 3, 4, WeightInit("glorot"))
-    assert plain.affine_recurrence is plain
+    assert plain.affine_recurrence is (plain if REGISTRY[name].family == "lstm" else None)
 
 
 @pytest.mark.parametrize("name", LAYER_NORM_CELLS)
@@ -69,8 +70,9 @@ def test_internals_and_state_are_those_of_the_plain_cell(name):
     _, _, plain_internals = plain.step_with_internals(plain.project_inputs(tf.zeros([3, 5])), state)
     assert type(new_state) is type(state) and list(internals.gates) == list(plain_internals.gates)
     np.testing.assert_array_equal(output, new_state.hidden)
-    assert list(internals.states) == ["cell"]
-    np.testing.assert_array_equal(internals.states["cell"], new_state.cell)
+    if "cell" in cell.State._fields:
+        assert list(internals.states) == ["cell"]
+        np.testing.assert_array_equal(internals.states["cell"], new_state.cell)
 
 
 @pytest.mark.parametrize("name", WITHOUT)
