@@ -12,6 +12,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from rnncli.cells import layer_norm_refusal
+from rnncli.cells.layer_norm import layer_norm, layer_norm_blocks
 from rnncli.tensorflow_quiet import tf
 
 #: What a step reports besides its output ``h_t``, for inspection (``rnncli.inspect``): ``states`` maps the names
@@ -28,27 +30,33 @@ RecurrentMasks = namedtuple("RecurrentMasks", ["state", "kernels"])
 
 class RecurrentCell(tf.Module):
     """Base class: subclasses set ``State`` (a namedtuple type), take ``(input_size, hidden_size, init,
-    forget_bias=0.0, name=None)`` and implement ``state_size``, ``input_projection`` (the fused x-only weights
-    and bias) and ``step_with_internals``."""
+    forget_bias=0.0, layer_norm=False, name=None)`` and implement ``state_size``, ``input_projection`` (the
+    fused x-only weights and bias) and ``step_with_internals``."""
 
     State = None
     #: Name used by ``--cell`` and in the registry.
     name_in_registry = None
     #: The ``AffineRecurrence`` this cell steps with (itself for such cells), or None.
     affine_recurrence = None
+    #: Whether the class has a layer-normalised form (``layer_norm=True``, ``--layer-norm``); for a registered
+    #: cell, the registry's ``layer_norm_parameters`` count its weights.
+    layer_norm_form = False
 
     @classmethod
-    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0):
+    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False):
         """The cell registered as ``name`` (``make_cell`` calls this; a class serving several names, as the
         LSTM and its variants, overrides it)."""
-        return cls(input_size, hidden_size, init, forget_bias=forget_bias)
+        return cls(input_size, hidden_size, init, forget_bias=forget_bias, layer_norm=layer_norm)
 
-    def __init__(self, input_size, hidden_size, name=None):
+    def __init__(self, input_size, hidden_size, name=None, layer_norm=False):
         super().__init__(name=name or self.name_in_registry)
         if input_size <= 0 or hidden_size <= 0:
             raise ValueError("input and hidden sizes must be positive")
+        if layer_norm and not self.layer_norm_form:
+            raise layer_norm_refusal(self.name)
         self.input_size = input_size
         self.hidden_size = hidden_size
+        self.layer_norm = layer_norm
 
     @property
     def state_size(self):
@@ -64,12 +72,17 @@ class RecurrentCell(tf.Module):
         raise NotImplementedError
 
     def project_inputs(self, inputs):
-        """``inputs @ kernel + bias`` for inputs of shape ``[..., input_size]`` (one step or a whole window)."""
+        """``inputs @ kernel + bias`` for inputs of shape ``[..., input_size]`` (one step or a whole window), or
+        what ``complete_projection`` makes of ``inputs @ kernel`` and ``bias``."""
         kernel, bias = self.input_projection()
         leading = tf.shape(inputs)[:-1]
         flat = tf.reshape(inputs, [-1, self.input_size])
-        projected = tf.matmul(flat, kernel) + bias
+        projected = self.complete_projection(tf.matmul(flat, kernel), bias)
         return tf.reshape(projected, tf.concat([leading, [tf.shape(kernel)[1]]], axis=0))
+
+    def complete_projection(self, product, bias):
+        """The x-only terms from ``x_t W`` (``[N, P]``, N steps and batch rows) and ``b``: ``x_t W + b``."""
+        return product + bias
 
     def step_with_internals(self, projected_inputs, state):
         """One step of the recurrence: ``(h_t, state_t, Internals)``."""
@@ -109,7 +122,8 @@ class AffineRecurrence:
 
     @property
     def affine_recurrence(self):
-        return self
+        """Itself, or None when layer-normalised: ``LN(h_{t-1} R)`` is not affine in ``h_{t-1}``."""
+        return None if self.layer_norm else self
 
     @contextlib.contextmanager
     def dropping(self, masks):
@@ -146,6 +160,35 @@ class AffineRecurrence:
     def step_with_internals(self, projected_inputs, state):
         blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)
         return self.activate_with_internals(self.preactivations(blocks, state.hidden), state)
+
+
+class LayerNormTerms:
+    """Mixin (listed before the cell's base class) for cells whose pre-activations sum x-terms ``x_t W_k``,
+    recurrent terms ``v R_k`` (``v`` is ``h_{t-1}`` or made from it) and biases ``b_k``, their weights in the
+    dicts ``W``, ``R`` and ``b`` by term name. A layer-normalised cell (``layer_norm``, Ba et al. 2016,
+    ``rnncli.cells.layer_norm``) normalises each term on its own over its H features::
+
+        a_k = LN(x_t W_k; α_k) + LN(v R_k; α'_k) + b_k
+
+    Ba et al. give both LNs a shift too; the shifts would only add to ``b_k``, so there are none. The gains
+    start at 1. ``project_inputs`` computes ``LN(x_t W_k; α_k) + b_k`` for a whole window at once.
+    """
+
+    def create_layer_norm_gains(self, input_terms, recurrent_terms):
+        """``gain_W``, ``{k: α_k}`` for ``input_terms`` in projection order, and ``gain_R``, ``{k: α'_k}``."""
+        self.gain_W = {k: weight(np.ones(self.hidden_size), f"gain_W_{k}") for k in input_terms}
+        self.gain_R = {k: weight(np.ones(self.hidden_size), f"gain_R_{k}") for k in recurrent_terms}
+
+    def complete_projection(self, product, bias):
+        """``LN(x_t W_k; α_k) + b_k`` for every H-wide block k of ``product`` when layer-normalised."""
+        if not self.layer_norm:
+            return super().complete_projection(product, bias)
+        return layer_norm_blocks(product, tf.concat(list(self.gain_W.values()), axis=0), bias, self.hidden_size)
+
+    def recurrent_term(self, term, inputs):
+        """``inputs R_term``, or ``LN(inputs R_term; α'_term)`` when layer-normalised."""
+        product = tf.matmul(inputs, self.R[term])
+        return layer_norm(product, self.gain_R[term]) if self.layer_norm else product
 
 
 def weight(value, name):

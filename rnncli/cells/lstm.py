@@ -1,14 +1,18 @@
 """The LSTM of Greff et al. 2015 ("LSTM: A Search Space Odyssey", arXiv 1503.04069) and its eight variants,
 one class with a variant spec; the ``LSTM`` docstring gives the equations.
 
-The x-terms of all gates are one fused projection for the whole window; the recurrent matrices stay one per
-gate, which measured faster than one fused [H, 4H] matmul on the CPU (shared/reference/field-notes.md, B2/B3).
+The x-terms of all gates are one fused projection for the whole window (layer-normalised there too, with
+``--layer-norm``); the recurrent matrices stay one per gate, which measured faster than one fused [H, 4H]
+matmul on the CPU (shared/reference/field-notes.md, B2/B3).
 """
 
 from collections import namedtuple
 from dataclasses import dataclass
 
-from rnncli.cells.base import AffineRecurrence, Internals, RecurrentCell, weight
+import numpy as np
+
+from rnncli.cells.base import AffineRecurrence, Internals, LayerNormTerms, RecurrentCell, weight
+from rnncli.cells.layer_norm import layer_norm
 from rnncli.tensorflow_quiet import tf
 
 LSTMState = namedtuple("LSTMState", ["hidden", "cell"])
@@ -44,7 +48,7 @@ VARIANTS = {
 _GATED = ("i", "f", "o")
 
 
-class LSTM(AffineRecurrence, RecurrentCell):
+class LSTM(AffineRecurrence, LayerNormTerms, RecurrentCell):
     """Greff's vanilla LSTM with peepholes, or one of its variants (row vectors, ``⊙`` elementwise, ``y`` the
     block output, ``c`` the cell)::
 
@@ -62,14 +66,33 @@ class LSTM(AffineRecurrence, RecurrentCell):
 
     Parameters per layer: ``G(input·H + H² + H)`` for the G of the blocks z, i, f, o it keeps, ``+ H`` per
     peephole, ``+ 9H²`` for FGR.
+
+    ``--layer-norm`` (Ba et al. 2016, "Layer Normalization"; ``rnncli.cells.layer_norm``) normalises the
+    x-term and the recurrent term of each block g the variant keeps of z, i, f, o on its own over its H
+    features, and the cell before ``h``; the cell carried to the next step is the un-normalised ``c_t``::
+
+        a_g = LN(x_t W_g; α_g) + LN(y_{t-1} R_g; α'_g) + b_g
+        z_t = g(a_z)
+        i_t = σ(a_i + p_i ⊙ c_{t-1})
+        f_t = σ(a_f + p_f ⊙ c_{t-1})
+        c_t = z_t ⊙ i_t + c_{t-1} ⊙ f_t
+        o_t = σ(a_o + p_o ⊙ c_t)
+        y_t = h(LN(c_t; α_c, β_c)) ⊙ o_t
+
+    The variants change these as above. The LNs of the x- and recurrent terms have no shift: it would only add
+    to ``b_g``. FGR's gate-recurrence terms join ``a_g`` un-normalised, as the peepholes do. Gains start at 1,
+    ``β_c`` at 0: ``+ (2G + 2)H`` parameters.
     """
 
-    @classmethod
-    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0):
-        return cls(input_size, hidden_size, init, variant=name, forget_bias=forget_bias)
+    layer_norm_form = True
 
-    def __init__(self, input_size, hidden_size, init, variant="lstm", forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name or variant)
+    @classmethod
+    def build(cls, name, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False):
+        return cls(input_size, hidden_size, init, variant=name, forget_bias=forget_bias, layer_norm=layer_norm)
+
+    def __init__(self, input_size, hidden_size, init, variant="lstm", forget_bias=0.0, layer_norm=False,
+                 name=None):
+        super().__init__(input_size, hidden_size, name=name or variant, layer_norm=layer_norm)
         self.variant = spec = VARIANTS[variant]
         self.State = LSTMGateState if spec.gate_recurrence else LSTMState
         present = {"z": True, "i": spec.input_gate, "f": spec.forget_gate, "o": spec.output_gate}
@@ -89,6 +112,10 @@ class LSTM(AffineRecurrence, RecurrentCell):
                 for src in sources
                 for dst in _GATED
             }
+            if layer_norm:
+                self.create_layer_norm_gains(self.gates, self.gates)
+                self.gain_c = weight(np.ones(hidden_size), "gain_c")
+                self.shift_c = weight(np.zeros(hidden_size), "shift_c")
 
     @property
     def state_size(self):
@@ -101,6 +128,10 @@ class LSTM(AffineRecurrence, RecurrentCell):
 
     def recurrent_kernels(self):
         return [self.R[gate] for gate in self.gates]
+
+    def preactivations(self, projected_blocks, hidden):
+        """The blocks ``a_g``: ``p_g + y_{t-1} R_g``, or ``p_g + LN(y_{t-1} R_g; α'_g)`` layer-normalised."""
+        return [block + self.recurrent_term(gate, hidden) for gate, block in zip(self.gates, projected_blocks)]
 
     def activate_with_internals(self, preactivations, state):
         """The step of the class docstring; the internals are the cell ``c_t`` and the gates the variant
@@ -126,7 +157,8 @@ class LSTM(AffineRecurrence, RecurrentCell):
             f = None
         c = (z * i if i is not None else z) + (c_prev * f if f is not None else c_prev)
         o = tf.sigmoid(a["o"] + peephole("o", c)) if spec.output_gate else None
-        y = tf.tanh(c) if spec.output_activation else c
+        shown = layer_norm(c, self.gain_c, self.shift_c) if self.layer_norm else c
+        y = tf.tanh(shown) if spec.output_activation else shown
         if o is not None:
             y = y * o
         gates = {name: gate for name, gate in zip(_GATED, (i, f, o)) if gate is not None}

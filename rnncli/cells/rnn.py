@@ -7,7 +7,7 @@ Row vectors; ``x_t`` is the input, the state is the previous output::
     jordan  s_t = tanh(x_t W_s + y_{t-1} R_s + b_s),    y_t = σ(s_t V + b_y)
 
 ``x_t W + b`` of the whole window is one matmul outside the time loop; one ``[H, H]`` matmul per step
-remains (two for ``jordan``).
+remains (two for ``jordan``). None of them has a layer-normalised form (``--layer-norm``).
 """
 
 import numpy as np
@@ -29,8 +29,8 @@ class ElmanRNN(AffineRecurrence, HiddenStateCell):
     input_terms = ("h",)
     activation = staticmethod(tf.tanh)
 
-    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name)
+    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False, name=None):
+        super().__init__(input_size, hidden_size, name=name, layer_norm=layer_norm)
         with self.name_scope:
             self.W = {"h": self.input_matrix(init, "h")}
             self.R_h = self.initial_recurrent_matrix(init)
@@ -87,8 +87,8 @@ class JordanRNN(AffineRecurrence, HiddenStateCell):
     name_in_registry = "jordan"
     input_terms = ("s",)
 
-    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name)
+    def __init__(self, input_size, hidden_size, init, forget_bias=0.0, layer_norm=False, name=None):
+        super().__init__(input_size, hidden_size, name=name, layer_norm=layer_norm)
         with self.name_scope:
             self.W = {"s": self.input_matrix(init, "s")}
             self.R_s = self.recurrent_matrix(init, "R_s")

@@ -23,8 +23,8 @@ predecessors through a lambda gate, so the state grows no faster than in one dim
     h = o ⊙ tanh(c)
 
 ``layer_norm=True`` is the seed's cell: no bias; each block normalised over its n features,
-``LN(v) = (v - mean v) / sqrt(var v + 1e-5) ⊙ g + s`` (gain 1, shift 0 at start), ``z_k ← LN_k(z_k)``, and
-``h = o ⊙ tanh(LN_c(c))`` while the carried state keeps the un-normalised c. ``forget_bias`` starts the
+``z_k ← LN(z_k; g_k, s_k)`` (``rnncli.cells.layer_norm``: gain 1, shift 0 at the start, ε = 1e-5), and
+``h = o ⊙ tanh(LN(c; g_c, s_c))`` while the carried state keeps the un-normalised c. ``forget_bias`` starts the
 forget blocks' bias (or shift) there. Weights: one Glorot-uniform ``[C + 2n, 5n]`` matrix split into W and
 R (the TF-1 default the seed got).
 """
@@ -34,6 +34,7 @@ from collections import namedtuple
 import numpy as np
 
 from rnncli.cells.base import RecurrentCell, weight
+from rnncli.cells.layer_norm import layer_norm, layer_norm_blocks
 from rnncli.cells.lstm import LSTMState
 from rnncli.tensorflow_quiet import tf
 
@@ -42,26 +43,19 @@ Neighbours = namedtuple("Neighbours", ["up", "left"])
 
 BLOCKS = 5
 FORGET_BLOCKS = {"graves": (1, 2), "stable": (1,)}
-LAYER_NORM_EPSILON = 1e-5
-
-
-def layer_norm(values, gain, shift):
-    """``(v - mean) / sqrt(var + ε) ⊙ gain + shift`` over the last axis."""
-    mean, variance = tf.nn.moments(values, axes=[-1], keepdims=True)
-    return (values - mean) * tf.math.rsqrt(variance + LAYER_NORM_EPSILON) * gain + shift
 
 
 class MDLSTMCell(RecurrentCell):
     """A 2D LSTM cell; ``step(projected, Neighbours(up, left))`` with ``LSTMState`` neighbours."""
 
     State = LSTMState
+    layer_norm_form = True
 
     def __init__(self, input_size, hidden_size, init, kind="graves", layer_norm=False, forget_bias=0.0, name=None):
-        super().__init__(input_size, hidden_size, name=name or f"md_lstm_{kind}")
+        super().__init__(input_size, hidden_size, name=name or f"md_lstm_{kind}", layer_norm=layer_norm)
         if kind not in FORGET_BLOCKS:
             raise ValueError(f"unknown 2D cell {kind!r}; choose from {', '.join(FORGET_BLOCKS)}")
         self.kind = kind
-        self.layer_norm = layer_norm
         n = hidden_size
         start = np.zeros(BLOCKS * n)
         for block in FORGET_BLOCKS[kind]:
@@ -90,9 +84,7 @@ class MDLSTMCell(RecurrentCell):
         up, left = neighbours
         z = projected_inputs + tf.matmul(tf.concat([up.hidden, left.hidden], axis=-1), self.R)
         if self.layer_norm:
-            blocks = tf.reshape(z, tf.concat([tf.shape(z)[:-1], [BLOCKS, self.hidden_size]], axis=0))
-            gain, shift = (tf.reshape(v, [BLOCKS, self.hidden_size]) for v in (self.gate_gain, self.gate_shift))
-            z = tf.reshape(layer_norm(blocks, gain, shift), tf.shape(z))
+            z = layer_norm_blocks(z, self.gate_gain, self.gate_shift, self.hidden_size)
         gates, block_input = tf.split(z, [4 * self.hidden_size, self.hidden_size], axis=-1)
         i, gate_2, gate_3, o = tf.split(tf.sigmoid(gates), 4, axis=-1)
         if self.kind == "graves":

@@ -4,7 +4,8 @@ and a state that the trainer's saved-state machinery carries without knowing the
 import numpy as np
 import pytest
 
-from rnncli.cells import ALIASES, CELL_NAMES, REGISTRY, lookup, make_cell
+from rnncli.cells import (ALIASES, CELL_NAMES, LAYER_NORM_CELLS, REGISTRY, cell_class, lookup, make_cell,
+                          parameter_count)
 from rnncli.cells.initializers import WeightInit
 from rnncli.config import TrainConfig
 from rnncli.models.char_lm import CharLanguageModel
@@ -33,6 +34,28 @@ def test_an_alias_builds_the_cell_it_stands_for(alias, name):
     assert weights_of(from_alias).keys() == weights_of(from_name).keys()
     for key, value in weights_of(from_alias).items():
         np.testing.assert_array_equal(value, weights_of(from_name)[key])
+
+
+#: Vectors of H that --layer-norm adds, as the class docstrings count them: a gain per x-term and per recurrent
+#: term, and the LSTM cell's gain and shift.
+LAYER_NORM_VECTORS = {"gru": 6, "mut3": 6, "lstm": 10, "nig": 8, "nfg": 8, "nog": 8, "niaf": 10, "noaf": 10,
+                      "np": 10, "cifg": 8, "fgr": 10}
+
+
+def test_the_classes_with_a_layer_normalised_form_are_the_registered_ones():
+    assert set(LAYER_NORM_CELLS) == set(LAYER_NORM_VECTORS)
+    for name in REGISTRY:
+        assert cell_class(name).layer_norm_form == (name in LAYER_NORM_CELLS), name
+
+
+@pytest.mark.parametrize("name", LAYER_NORM_CELLS)
+@pytest.mark.parametrize("inputs, hidden", [(7, 5), (5, 5), (30, 16)])
+def test_layer_normalised_counts_are_the_counts_of_the_built_cells(name, inputs, hidden):
+    """As tests/cli/test_cells.py checks the plain counts: the registry's formulas (no TensorFlow) against the
+    weights the cell's code creates, and the docstrings' count of vectors."""
+    built = make_cell(name, inputs, hidden, WeightInit("uniform"), layer_norm=True).parameter_count
+    assert parameter_count(name, inputs, hidden, layer_norm=True) == built
+    assert built == parameter_count(name, inputs, hidden) + LAYER_NORM_VECTORS[name] * hidden
 
 
 #: The bias that --forget-bias moves (by +1 or -1 per unit of forget bias), or None for cells without such a gate.
