@@ -84,7 +84,7 @@ class TrainConfig(StackOptions, CorpusSpec):
 
     def check(self):
         """Raise ``UsageProblem`` for options that cannot apply together (before TensorFlow loads)."""
-        StackOptions.from_config(self).check(self.layers)
+        StackOptions.from_config(self).check(self.layers, self.cell)
         if self.tie_weights and self.embedding_size != self.hidden:
             raise UsageProblem(f"--tie-weights shares the embedding with the output layer, so it needs "
                                f"--embedding-size equal to --hidden {self.hidden} (it is {self.embedding_size})")

@@ -90,6 +90,9 @@ CELL_NAMES = tuple(REGISTRY) + tuple(ALIASES)
 
 #: The cells with a layer-normalised form (``--layer-norm``), registered names.
 LAYER_NORM_CELLS = tuple(name for name, entry in REGISTRY.items() if entry.layer_norm_parameters is not None)
+#: The cells whose recurrence is affine, ``a_t = p_t + h_{t-1} R`` (``rnncli.cells.base.AffineRecurrence``):
+#: what ``--state-dropout`` and ``--weight-drop`` mask.
+AFFINE_RECURRENCE_CELLS = tuple(name for name, entry in REGISTRY.items() if entry.family in ("rnn", "lstm"))
 
 
 def lookup(name):

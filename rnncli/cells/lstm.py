@@ -130,7 +130,10 @@ class LSTM(AffineRecurrence, LayerNormTerms, RecurrentCell):
         return [self.R[gate] for gate in self.gates]
 
     def preactivations(self, projected_blocks, hidden):
-        """The blocks ``a_g``: ``p_g + y_{t-1} R_g``, or ``p_g + LN(y_{t-1} R_g; α'_g)`` layer-normalised."""
+        """The blocks ``a_g``: ``p_g + y_{t-1} R_g`` (``AffineRecurrence``'s), or ``p_g + LN(y_{t-1} R_g; α'_g)``
+        layer-normalised."""
+        if not self.layer_norm:
+            return super().preactivations(projected_blocks, hidden)
         return [block + self.recurrent_term(gate, hidden) for gate, block in zip(self.gates, projected_blocks)]
 
     def activate_with_internals(self, preactivations, state):

@@ -41,7 +41,6 @@ from collections import namedtuple
 
 from rnncli.cells import make_cell
 from rnncli.cells.base import Internals, RecurrentMasks
-from rnncli.errors import UsageProblem
 from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
 from rnncli.models.placement import layer_devices
 from rnncli.models.stack_options import StackOptions
@@ -59,7 +58,7 @@ class CellStack(tf.Module):
     def __init__(self, cell_name, input_size, hidden_size, layers, init, forget_bias=0.0, unroll_mode="auto",
                  options=StackOptions()):
         super().__init__(name="stack")
-        options.check(layers)
+        options.check(layers, cell_name)
         self.options = options
         self.unroll = unroll(unroll_mode, hidden_size)
         # tf.device(None) places nothing: the default placement
@@ -79,12 +78,6 @@ class CellStack(tf.Module):
                 self.layers.append(self._layer_core(cell, window_width, hidden_size))
             if options.dropout or options.state_dropout or options.weight_drop:
                 self.dropout_rng = tf.random.Generator.from_seed(init.seed)
-        if options.state_dropout or options.weight_drop:
-            plain = [cell.name for cell in self.cells if cell.affine_recurrence is None]
-            if plain:
-                raise UsageProblem(f"--state-dropout and --weight-drop need a cell whose recurrence is affine "
-                                   f"(the LSTM family, rnn, irnn, jordan), not {plain[0]}"
-                                   + (" with --layer-norm" if options.layer_norm else ""))
 
     def _links(self, kind):
         """Whether vertical connections carry ``kind`` ("input" or "hidden")."""

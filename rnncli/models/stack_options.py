@@ -3,6 +3,7 @@ command line checks them before it loads TensorFlow or writes a run directory.""
 
 from dataclasses import dataclass, fields
 
+from rnncli.cells import AFFINE_RECURRENCE_CELLS, LAYER_NORM_CELLS, lookup
 from rnncli.errors import UsageProblem
 
 VERTICAL_MODES = ("none", "hidden", "input", "both")
@@ -33,8 +34,18 @@ class StackOptions:
             options["layer_devices"] = tuple(options["layer_devices"])
         return cls(**options)
 
-    def check(self, layers):
-        """Raise ``UsageProblem`` for options that cannot apply to a stack of ``layers`` layers."""
+    def check(self, layers, cell):
+        """Raise ``UsageProblem`` for options that cannot apply to a stack of ``layers`` layers of ``cell``."""
+        name = lookup(cell).name
+        if self.layer_norm and name not in LAYER_NORM_CELLS:
+            raise UsageProblem(f"--layer-norm: {cell} has no layer-normalised form; the cells with one are "
+                               f"{', '.join(LAYER_NORM_CELLS)}")
+        if self.layer_norm and self.time_skip:
+            raise UsageProblem("--layer-norm normalises a window's input terms before the time loop, where "
+                               "--time-skip adds its own: use one or the other")
+        if (self.state_dropout or self.weight_drop) and (name not in AFFINE_RECURRENCE_CELLS or self.layer_norm):
+            raise UsageProblem(f"--state-dropout and --weight-drop mask h_t-1 R, so they need a cell whose recurrence "
+                               f"is affine ({', '.join(AFFINE_RECURRENCE_CELLS)}) without --layer-norm")
         if self.vertical not in VERTICAL_MODES:
             raise UsageProblem(f"--vertical {self.vertical}: choose one of {', '.join(VERTICAL_MODES)}")
         if self.vertical == "none" and self.layer_skip:

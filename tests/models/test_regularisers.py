@@ -7,7 +7,9 @@ copy of the stack's generator."""
 import numpy as np
 import pytest
 
+from rnncli.cells import AFFINE_RECURRENCE_CELLS, CELL_NAMES, lookup
 from rnncli.cells.initializers import WeightInit
+from rnncli.errors import UsageProblem
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack import CellStack
 from rnncli.models.stack_options import StackOptions
@@ -91,8 +93,16 @@ def test_weight_drop_is_the_plain_cell_with_masked_matrices_and_leaves_the_weigh
 
 
 def test_the_recurrent_regularisers_refuse_a_cell_whose_recurrence_is_not_affine():
-    with pytest.raises(Exception, match="need a cell whose recurrence is affine .* not gru"):
-        make_stack(StackOptions(weight_drop=0.3), "gru")
+    for cell, options in [("gru", StackOptions(weight_drop=0.3)), ("lstm", StackOptions(state_dropout=0.3,
+                                                                                          layer_norm=True))]:
+        with pytest.raises(UsageProblem, match="need a cell whose recurrence is affine"):
+            make_stack(options, cell)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_the_cells_the_recurrent_regularisers_accept_are_those_with_an_affine_recurrence(cell):
+    built = make_stack(StackOptions(), cell).cells[0]
+    assert (built.affine_recurrence is not None) == (lookup(cell).name in AFFINE_RECURRENCE_CELLS)
 
 
 def make_model(**regularisers):
