@@ -1,18 +1,20 @@
 """What options given with ``--resume`` (or by a re-run ``compare``) do to a run: applied, or refused by name.
 
-Applied (``APPLIED``): the budget, the optimisation and its schedule, the cadence of reports and
-checkpoints, what non-finite steps do, the dropout rate, how the loop is unrolled, where layers run, and the
-download cache and its stall timeout. None of them changes
-the shape of the weights, the saved state or the ids the run trains on.
+Applied (``APPLIED``): the budget, the optimisation and the settings of its schedule, the cadence of reports
+and checkpoints, what non-finite steps do, the dropout rate and kind, how the loop is unrolled, where layers
+run, and the download cache and its stall timeout. None of them changes the shape of the weights, the saved
+state, what the checkpoint holds or the ids the run trains on.
 
-A new ``--lr`` is the base rate of the same staircase, whose count of steps goes on from the run's:
+A new ``--lr`` is the base rate of the same schedule; with the staircase, whose count of steps goes on from
+the run's:
 ``lr(step) = lr_0' · decay_rate'^floor(step / decay_steps')`` with ``step`` the steps already taken, so
 ``--resume RUN --lr 0.5`` at step 6000 with the default decay trains at 0.05. A new ``--optimizer`` starts
 with fresh slots (moments), keeping the step count and so the schedule.
 
 Refused: everything else, with the option, both values and why: the architecture and the data (they fix the
-weights' shapes and the training ids) and the options that only shape a new run's initial weights (``seed``,
-``init``, ``orthogonal_scale``, ``forget_bias``).
+weights' shapes and the training ids), the options that only shape a new run's initial weights (``seed``,
+``init``, ``orthogonal_scale``, ``forget_bias``) and those that decide which random generators and schedule
+state the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``).
 """
 
 import dataclasses

@@ -1,11 +1,11 @@
-"""The training loop: truncated BPTT with saved state, global-norm clipping and a decayed learning rate.
+"""The training loop: truncated BPTT with saved state, global-norm clipping and a scheduled learning rate.
 
 For window k (ids ``[B, T+1]``, see ``rnncli.data.batches``) with carried states ``S``::
 
     logits, S' = model(ids[:, :T], S)                         (training: with dropout, if any)
     loss = (1 / BT) Σ_{b,t} -log softmax(logits)[b, t, ids[b, t+1]]   (+ the norm stabiliser, if any)
     g = ∇loss;  g ← g · min(1, clip_norm / ||g||_2)          (global norm over every weight)
-    θ ← optimizer(θ, g, lr(step)),  lr(step) = lr · decay_rate^floor(step / decay_steps)
+    θ ← optimizer(θ, g, lr(step))                           (lr: rnncli.schedules, over the run's budget)
     S ← S'                                                    (stop-gradient: the saved state)
 
 A step whose loss or gradient norm is not finite applies no update and zeroes the saved states; it is
@@ -13,8 +13,8 @@ counted (``bad_steps`` in the metrics), and ``max_bad_steps`` of them in a row s
 to the last good checkpoint at half the learning rate (``on_nan``), at most ``max_rollbacks`` times.
 
 Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and
-iterations (hence the learning rate), the step counter, the saved states, the model's dropout generator and
-the losses since the last log (``LossWindow``); window k is a pure function of k. A resume or a rollback to
+iterations (hence the learning rate), the step counter, the saved states, the model's dropout generators, the
+plateau schedule's record and the losses since the last log (``LossWindow``); window k is a pure function of k. A resume or a rollback to
 step S begins a new session of the metrics log, which supersedes what was recorded for steps S and later
 (``rnncli.metrics_log``), and of ``samples.txt``, which gets a line saying so.
 """

@@ -25,10 +25,11 @@ def train(preset, run_dir, resume_dir, json_output, strategy, replicas, workers,
     """Train a character language model built from a low-level recurrent cell.
 
     Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
-    lr 10 decayed x0.1 every 5000 steps, clipping at 1.25, 7001 steps.
+    lr 10 decayed x0.1 every 5000 steps, clipping at 1.25, 7001 steps. --preset fills in a measured recipe
+    instead (cpu-short and cpu-long train well in minutes on a CPU with --max-seconds).
 
-    With --resume, the budget, optimisation, schedule, cadence, --on-nan, --dropout and devices may change;
-    the architecture, data and initialisation may not (the error names them).
+    With --resume, the budget, optimisation, schedule settings, cadence, --on-nan, --dropout and devices may
+    change; the architecture, data, initialisation and the kind of schedule may not (the error names them).
     """
     from rnncli.report import make_console
     from rnncli.session import train_new, train_resumed
