@@ -22,9 +22,9 @@ _CPU = {"optimizer": "adam", "schedule": "cosine", "steps": 10**7, "clip_norm": 
 
 PRESETS = {preset.name: preset for preset in [
     Preset("seed", "the defaults: the Udacity notebook's 64-unit LSTM, SGD 10 -> 1 at step 5000", {}),
-    Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 3e-3 cosine over "
-           "--max-seconds, batch 32 x 50",
-           {**_CPU, "cell": "np", "hidden": 256, "lr": 0.003, "batch_size": 32, "unroll": 50, "eval_every": 500}),
+    Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 6e-3 cosine over "
+           "--max-seconds, batch 64 x 50",
+           {**_CPU, "cell": "np", "hidden": 256, "lr": 0.006, "batch_size": 64, "unroll": 50, "eval_every": 500}),
     Preset("cpu-long", "budgets of 10 to 30 minutes on a CPU: 2x256 LSTM (no peepholes), variational dropout "
            "0.2, Adam 3e-3 cosine over --max-seconds, batch 32 x 50",
            {**_CPU, "cell": "np", "hidden": 256, "layers": 2, "dropout": 0.2, "variational_dropout": True,

@@ -91,8 +91,10 @@ def resume_from_the_middle(whole, interrupted):
 
 
 def test_a_run_resumed_mid_cosine_ends_with_the_weights_and_rates_of_the_uninterrupted_run(tmp_path, small_corpus):
+    """Every regulariser on: their masks, drawn from generators in the checkpoint, are drawn again alike."""
     trainer = new_trainer(tmp_path / "whole", small_corpus, steps=12, optimizer="adam", lr=0.3, checkpoint_every=6,
-                          dropout=0.3, variational_dropout=True, warmup_steps=3)
+                          warmup_steps=3, weight_decay=0.1, dropout=0.3, variational_dropout=True, state_dropout=0.2,
+                          weight_drop=0.2, embedding_dropout=0.1)
     trainer.run_training()
     resumed = resume_from_the_middle(tmp_path / "whole", tmp_path / "interrupted")
     resumed.run_training()
