@@ -72,11 +72,12 @@ def build_step(scan, xla):
     return make_train_step(model, optimizer, "mse", jit_compile=xla)
 
 
-def time_size(size, args, say):
+def time_size(size, args, say, variants=tuple(VARIANTS)):
+    """Figures of each of ``variants`` (names of ``VARIANTS``, ``wavefront`` among them) at ``size`` x ``size``."""
     batch = DiagonalTask(size, size, BATCH).batch(0)
     feed = (batch.inputs, batch.targets, batch.second_x)
     largest = {"cellwise_unrolled": args.unrolled_up_to, "wavefront_xla": args.xla_wavefront_up_to}
-    names = [n for n in VARIANTS if size <= largest.get(n, size)]
+    names = [n for n in variants if size <= largest.get(n, size)]
     steps, first_call = {}, {}
     for name in names:
         steps[name] = build_step(*VARIANTS[name])

@@ -160,3 +160,20 @@ def test_quality_prints_validation_nats_per_minute_the_final_table_and_the_targe
     assert all(0 < e["elapsed_s"] < 60 and 0 < e["valid_nats"] for e in curve)
     assert round(result["rnncli"]["final"]["valid_nats"], 4) == ours
     assert (result["transformer"] is not None) is with_torch
+
+
+def test_gpu_check_on_the_cpu_agrees_with_itself_times_every_variant_and_says_what_to_choose(tmp_path):
+    output = run_benchmark("gpu_check.py", "--device", "cpu", "--smoke", "--rounds", 1, "--json", tmp_path / "gpu.json")
+    report = json.loads((tmp_path / "gpu.json").read_text())
+    assert report["device"] == "/CPU:0" and any(d["type"] == "CPU" for d in report["devices"])
+    assert set(report["agreement"]) == {"lstm", "gru", "md_lstm 8x8"}
+    assert all(difference == 0.0 for difference in report["agreement"].values())  # the CPU against itself
+    variants = set(report["training"]["tiny"])
+    assert variants == {"lstm static", "lstm static+xla", "lstm window", "lstm window+xla", "lstm dynamic",
+                        "lstm dynamic+xla", "keras LSTM"}
+    assert all(f["chars_per_sec"] > 0 for f in report["training"]["tiny"].values())
+    assert set(report["diagonal"]["4x4"]) == {"wavefront", "wavefront_xla", "cellwise_xla"}
+    choice = report["choices"]["tiny"]
+    assert choice["unroll_mode"] in ("static", "window", "dynamic") and choice["hidden"] == 8
+    assert re.search(r"^choose at 8 units \(tiny\): --unroll-mode (static|window|dynamic) \(", output, re.MULTILINE)
+    assert "agreement with the CPU on /CPU:0" in output and output.count(" ok") == 3
