@@ -14,7 +14,8 @@ with fresh slots (moments), keeping the step count and so the schedule.
 Refused: everything else, with the option, both values and why: the architecture and the data (they fix the
 weights' shapes and the training ids), the options that only shape a new run's initial weights (``seed``,
 ``init``, ``orthogonal_scale``, ``forget_bias``) and those that decide which random generators and schedule
-state the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``).
+state the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``, and a
+``dropout`` above 0 for a run trained without).
 """
 
 import dataclasses
@@ -75,6 +76,9 @@ def apply_options(saved, given):
     refused = [f"{_option(name)} {value} differs from the run's {getattr(saved, name)} ({_why_fixed(name)})"
                for name, value in given.items()
                if name not in APPLIED and not _unchanged(saved, name, value)]
+    if given.get("dropout") and not saved.dropout:
+        refused.append(f"--dropout {given['dropout']} on a run trained without dropout (its checkpoint holds no "
+                       "dropout generator to continue)")
     if refused:
         raise UsageProblem("; ".join(refused) + ". Start a new run to change them")
     changed = {name: [getattr(saved, name), value] for name, value in given.items()

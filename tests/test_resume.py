@@ -9,7 +9,7 @@ from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 from rnncli.resume import APPLIED, apply_options, record
 
-SAVED = TrainConfig(corpus="/data/corpus.txt", hidden=64, lr=10.0, optimizer="sgd", valid_size=500)
+SAVED = TrainConfig(corpus="/data/corpus.txt", hidden=64, lr=10.0, optimizer="sgd", valid_size=500, dropout=0.1)
 
 #: A value other than the saved one for every applied option.
 NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, "decay_steps": 100,
@@ -84,3 +84,11 @@ def test_a_word_level_run_saved_before_tokenizers_keeps_splitting_on_whitespace(
     del saved["tokenizer"]
     assert TrainConfig.from_json(json.dumps(saved)).tokenizer == "whitespace"
     assert TrainConfig.from_json(TrainConfig(level="word", tokenizer="words").to_json()).tokenizer == "words"
+
+
+def test_dropout_cannot_be_switched_on_for_a_run_trained_without_it():
+    with pytest.raises(UsageProblem, match="--dropout 0.2 on a run trained without dropout"):
+        apply_options(dataclasses.replace(SAVED, dropout=0.0), {"dropout": 0.2})
+    dropped = dataclasses.replace(SAVED, dropout=0.3)
+    assert apply_options(dropped, {"dropout": 0.1}).config.dropout == 0.1
+    assert apply_options(dropped, {"dropout": 0.0}).config.dropout == 0.0
