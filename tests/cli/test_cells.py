@@ -24,6 +24,9 @@ def test_json_lists_every_cell_with_family_paper_and_the_parameters_of_the_given
     assert cells["lstm"]["parameters"] == 1_623_150
     assert cells["mut1"]["aliases"] == ["jzs1"] and cells["mut1"]["family"] == "gru"
     assert "Le et al. 2015" in cells["irnn"]["paper"]
+    # by hand: 4 blocks' x- and recurrent-term gains, and the cell's gain and shift, of 450 each
+    assert cells["lstm"]["layer_norm_parameters"] == 1_623_150 + (2 * 4 + 2) * 450
+    assert cells["mut1"]["layer_norm_parameters"] is None
 
 
 def test_input_width_is_its_own_option():
@@ -36,7 +39,8 @@ def test_input_width_is_its_own_option():
 def test_the_table_shows_names_aliases_and_counts():
     result = run("--hidden", "450")
     assert result.exit_code == 0, result.output
-    for text in ["mut1 (jzs1)", "1,623,150", "Greff et al. 2015", "rnncli cells NAME"]:
+    for text in ["mut1 (jzs1)", "1,623,150", "1,627,650", "with --layer-norm", "Greff et al. 2015",
+                 "rnncli cells NAME"]:
         assert text in result.output
 
 
