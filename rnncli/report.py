@@ -2,11 +2,8 @@
 
 import math
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-from rnncli.data.symbols import id_counts
 
 
 def make_console(json_output=False):
@@ -34,16 +31,8 @@ def sample_blocks(texts, description):
     return "".join(blocks)
 
 
-def corpus_baselines(train_ids, vocab_size):
-    """Losses a model must beat: uniform over the vocabulary, and the unigram (character frequency) model."""
-    counts = id_counts(train_ids, vocab_size).astype(np.float64)
-    frequencies = counts[counts > 0] / counts.sum()
-    unigram = float(-(frequencies * np.log(frequencies)).sum())
-    return {"uniform": math.log(vocab_size), "unigram": unigram}
-
-
-#: ln of the largest float32 (88.7228): TensorBoard stores scalars as float32.
-_LARGEST_LOG = math.log(float(np.finfo(np.float32).max))
+#: ln of the largest float32, ``(2 - 2⁻²³) 2¹²⁷`` (88.7228): TensorBoard stores scalars as float32.
+_LARGEST_LOG = math.log((2 - 2**-23) * 2.0**127)
 
 
 def perplexity(nats):
@@ -57,7 +46,7 @@ def describe_loss(name, nats):
 
 def plot_curves(records, path, title, baselines, unit="character"):
     """``curves.png``: training loss (average per log) and validation loss against step, both in bits per
-    ``unit`` on one axis, under ``title``, with the ``baselines`` (``{name: nats}``, see ``corpus_baselines``)
+    ``unit`` on one axis, under ``title``, with the ``baselines`` (``{name: nats}``, see ``rnncli.data.describe.corpus_baselines``)
     as labelled horizontal lines; the axis stops a little above the worst baseline, so a model still learning
     fills the picture."""
     import matplotlib

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 from rnncli.config import TrainConfig
-from rnncli.data.vocabulary import Vocabulary
 from rnncli.errors import RunFailed, UsageProblem
 from rnncli.metrics_log import MetricsLog
 from rnncli.run_lock import LOCK_FILE, RunLock
@@ -203,6 +202,9 @@ class RunDirectory:
         write_atomically(self.path / CONFIG, config.to_json())
 
     def vocabulary(self):
+        # imported here: the vocabulary needs NumPy, and `rnncli --help` and `rnncli runs` load this module
+        from rnncli.data.vocabulary import Vocabulary
+
         path = self.vocab_path
         try:
             return Vocabulary.from_json(path.read_bytes().decode("utf-8"))

@@ -27,14 +27,14 @@ from rnncli.best_checkpoint import BestCheckpoint
 from rnncli.checkpoints import os_reason, restore_newest_readable, save_checkpoint
 from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import load_corpus
-from rnncli.data.describe import unknown_rate_lines
+from rnncli.data.describe import corpus_baselines, unknown_rate_lines
 from rnncli.data.spec import CorpusSpec
 from rnncli.errors import RunFailed, UsageProblem
 from rnncli.evaluate import Evaluator
 from rnncli.models.norm_stabilizer import norm_stabilizer
 from rnncli.optimizers import make_optimizer
 from rnncli.schedules import Plateau, budget_progress
-from rnncli.report import corpus_baselines, describe_loss, perplexity, plot_curves, sample_blocks, training_progress
+from rnncli.report import describe_loss, perplexity, plot_curves, sample_blocks, training_progress
 from rnncli.restore import build_model
 from rnncli.run_dir import reporting_write_errors
 from rnncli.sample import Sampler

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SCHEMES = ("uniform", "truncated-normal", "uniform-unit", "glorot", "orthogonal", "identity")
+from rnncli.cells.init_schemes import SCHEMES
 
 
 @dataclass

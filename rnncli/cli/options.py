@@ -13,7 +13,7 @@ import rich_click as click
 from click.core import ParameterSource
 
 from rnncli.cells import CELL_NAMES
-from rnncli.cells.initializers import SCHEMES
+from rnncli.cells.init_schemes import SCHEMES
 from rnncli.config import DEFAULT_SCHEDULES, ON_NAN, OPTIMIZERS, SCHEDULES, STRATEGIES, TrainConfig
 from rnncli.data.spec import LEVELS, NORMALIZATIONS, TOKENIZERS
 from rnncli.models.stack_options import VERTICAL_MODES

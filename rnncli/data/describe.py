@@ -2,6 +2,7 @@
 symbols of each split outside the vocabulary (``rnncli datasets info``, and the start of a word-level run)."""
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -12,6 +13,14 @@ from rnncli.data.symbols import id_counts
 #: The share of ``<unk>`` in the training or validation words above which a run is warned: a model that sees
 #: that many learns mostly to predict ``<unk>``.
 UNKNOWN_WARNING_RATE = 0.05
+
+
+def corpus_baselines(train_ids, vocab_size):
+    """Losses a model must beat: uniform over the vocabulary, and the unigram (character frequency) model."""
+    counts = id_counts(train_ids, vocab_size).astype(np.float64)
+    frequencies = counts[counts > 0] / counts.sum()
+    unigram = float(-(frequencies * np.log(frequencies)).sum())
+    return {"uniform": math.log(vocab_size), "unigram": unigram}
 
 
 def unknown_rates(corpus):

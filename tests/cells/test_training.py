@@ -12,7 +12,7 @@ from rnncli.data.batches import WindowBatches
 from rnncli.data.corpus import prepare_corpus
 from rnncli.evaluate import Evaluator
 from rnncli.models.char_lm import CharLanguageModel
-from rnncli.report import corpus_baselines
+from rnncli.data.describe import corpus_baselines
 from rnncli.tensorflow_quiet import tf
 from rnncli.optimizers import make_optimizer
 from rnncli.train import make_train_step, saved_state_variables
