@@ -46,9 +46,9 @@ def describe_loss(name, nats):
 
 def plot_curves(records, path, title, baselines, unit="character"):
     """``curves.png``: training loss (average per log) and validation loss against step, both in bits per
-    ``unit`` on one axis, under ``title``, with the ``baselines`` (``{name: nats}``, see ``rnncli.data.describe.corpus_baselines``)
-    as labelled horizontal lines; the axis stops a little above the worst baseline, so a model still learning
-    fills the picture."""
+    ``unit`` on one axis, under ``title``, with the ``baselines`` (``{name: nats}``, see
+    ``rnncli.data.describe.corpus_baselines``) as labelled horizontal lines; the axis stops a little above the
+    worst baseline, so a model still learning fills the picture."""
     import matplotlib
 
     matplotlib.use("Agg")
