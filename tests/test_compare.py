@@ -104,3 +104,18 @@ def test_bad_study_options_are_one_line_and_exit_2(tmp_path, small_corpus, args,
                                        str(tmp_path / "s"), *args])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_a_preset_fills_in_every_run_of_the_study_and_options_given_still_win(tmp_path, small_corpus):
+    study = tmp_path / "study"
+    args = ["compare", "--cells", "gru", "--seeds", 1, "--budget-steps", 1, "--preset", "cpu-short", "--hidden", 8,
+            "--batch-size", 4, "--unroll", 8, "--valid-size", 300, "--study-dir", study, "--corpus", small_corpus]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    config = json.loads((study / "gru" / "seed0" / "config.json").read_text())
+    # cpu-short's np cell and 10^7 steps give way to the study's cells and budget, its --hidden to the given 8
+    assert {name: config[name] for name in ("cell", "steps", "hidden", "batch_size", "optimizer", "lr", "schedule",
+                                             "clip_norm", "preset")} == {
+        "cell": "gru", "steps": 1, "hidden": 8, "batch_size": 4, "optimizer": "adam", "lr": 0.006,
+        "schedule": "cosine", "clip_norm": 5.0, "preset": "cpu-short"}
+    assert invoke(*args).exit_code == 0  # the same study again keeps its run

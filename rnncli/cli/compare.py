@@ -11,6 +11,7 @@ from rnncli.cli.options import POSITIVE, POSITIVE_FLOAT, json_option, options_gi
 from rnncli.cli.train import train
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
+from rnncli.presets import preset_options
 
 STUDY = "Study"
 #: ``rnncli train`` options that a study sets itself, or that do not apply to a study of local runs.
@@ -46,7 +47,8 @@ def compare(cell_list, seeds, budget_steps, budget_seconds, match_params, study_
     """Train every chosen cell with identical data, sizes, budget and seeds, then rank them by validation
     bits per character (mean and spread over seeds).
 
-    Takes the options of `rnncli train` that describe a run. Writes study.json, study.csv and study.png into
+    Takes the options of `rnncli train` that describe a run, --preset among them (the study's cells and budget
+    replace the preset's; options given here still win). Writes study.json, study.csv and study.png into
     the study directory; running the same command again keeps finished runs and resumes interrupted ones,
     applying or refusing changed options as `rnncli train --resume` does.
     """
@@ -60,8 +62,12 @@ def compare(cell_list, seeds, budget_steps, budget_seconds, match_params, study_
         raise UsageProblem("give a budget: --budget-steps N, --budget-seconds S, or both")
     console = make_console(json_output)
     study_dir = Path(study_dir or f"studies/{datetime.now():%Y%m%d-%H%M%S}")
-    base = TrainConfig(**options, steps=budget_steps or 10**12, max_seconds=budget_seconds)
-    rows = run_study(study_dir, cells, seeds, base, match_params, options_given(options), console)
+    preset = options.pop("preset")
+    # the preset's recipe counts as given: a re-run study applies or refuses it as it does options
+    given = {**{name: value for name, value in preset_options(preset).items() if name not in NOT_FROM_TRAIN},
+             **options_given(options)}
+    base = TrainConfig(**{**options, **given}, preset=preset, steps=budget_steps or 10**12, max_seconds=budget_seconds)
+    rows = run_study(study_dir, cells, seeds, base, match_params, given, console)
     table = Table(title=f"Study {study_dir}: {seeds} seed(s) per cell, sorted by validation bpc")
     for header in ("cell", "hidden", "parameters", "valid bpc", "± std", "chars/s", "wall s"):
         table.add_column(header, justify="left" if header == "cell" else "right")
