@@ -35,3 +35,10 @@ PRESETS = {preset.name: preset for preset in [
 def preset_options(name):
     """The ``{field: value}`` of preset ``name`` (None: no preset)."""
     return {} if name is None else dict(PRESETS[name].options)
+
+
+def with_preset(name, given, set_elsewhere=()):
+    """The options ``given`` on the command line over preset ``name``'s recipe, less the fields in
+    ``set_elsewhere`` (a study sets its cells and budget itself): what a new run takes instead of the defaults."""
+    recipe = {field: value for field, value in preset_options(name).items() if field not in set_elsewhere}
+    return {**recipe, **given}

@@ -118,4 +118,5 @@ def test_a_preset_fills_in_every_run_of_the_study_and_options_given_still_win(tm
                                              "clip_norm", "preset")} == {
         "cell": "gru", "steps": 1, "hidden": 8, "batch_size": 4, "optimizer": "adam", "lr": 0.006,
         "schedule": "cosine", "clip_norm": 5.0, "preset": "cpu-short"}
-    assert invoke(*args).exit_code == 0  # the same study again keeps its run
+    again = invoke(*args)  # the same study, preset and options again: its finished run is kept
+    assert again.exit_code == 0 and "gru seed 0  kept" in again.output

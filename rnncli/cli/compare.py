@@ -11,7 +11,7 @@ from rnncli.cli.options import POSITIVE, POSITIVE_FLOAT, json_option, options_gi
 from rnncli.cli.train import train
 from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
-from rnncli.presets import preset_options
+from rnncli.presets import with_preset
 
 STUDY = "Study"
 #: ``rnncli train`` options that a study sets itself, or that do not apply to a study of local runs.
@@ -64,8 +64,7 @@ def compare(cell_list, seeds, budget_steps, budget_seconds, match_params, study_
     study_dir = Path(study_dir or f"studies/{datetime.now():%Y%m%d-%H%M%S}")
     preset = options.pop("preset")
     # the preset's recipe counts as given: a re-run study applies or refuses it as it does options
-    given = {**{name: value for name, value in preset_options(preset).items() if name not in NOT_FROM_TRAIN},
-             **options_given(options)}
+    given = with_preset(preset, options_given(options), set_elsewhere=NOT_FROM_TRAIN)
     base = TrainConfig(**{**options, **given}, preset=preset, steps=budget_steps or 10**12, max_seconds=budget_seconds)
     rows = run_study(study_dir, cells, seeds, base, match_params, given, console)
     table = Table(title=f"Study {study_dir}: {seeds} seed(s) per cell, sorted by validation bpc")

@@ -6,7 +6,7 @@ import rich_click as click
 
 from rnncli.cli.options import OPTIMISATION, RUN_DIRECTORY, json_option, options_given, run_options, strategy_options
 from rnncli.config import TrainConfig
-from rnncli.presets import PRESETS, preset_options
+from rnncli.presets import PRESETS, with_preset
 
 
 @click.command()
@@ -43,7 +43,7 @@ def train(preset, run_dir, resume_dir, json_output, strategy, replicas, workers,
             raise click.UsageError("--preset fills in a new run's options; a resumed run keeps its own")
         summary = train_resumed(resume_dir, options_given(options), console, strategy_options)
     else:
-        config = TrainConfig(**{**options, **preset_options(preset), **options_given(options)}, preset=preset)
+        config = TrainConfig(**{**options, **with_preset(preset, options_given(options))}, preset=preset)
         summary = train_new(config, run_dir, console, strategy_options)
     if json_output:
         click.echo(json.dumps(summary))
