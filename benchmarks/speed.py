@@ -11,7 +11,9 @@ apart. Baselines: Keras 3 ``keras.layers.LSTM`` (stateful, own ``tf.function`` s
 ``tf.raw_ops.BlockLSTM`` op, and PyTorch's ``nn.LSTM`` when torch is installed (never a dependency).
 rnncli's ``lstm`` runs in each ``--unroll-mode``: the static (Python-unrolled) loop, the window loop (static, with
 the recurrent weight gradient once per window), the ``tf.while_loop`` loop, and that loop compiled with XLA
-(``jit_compile``); the table says which of them the default (``auto``) picks.
+(``jit_compile``); the table says which of them the default (``auto``) picks. The row ``rnncli default`` is the
+step as ``rnncli train`` runs it: that unroll, with as many windows a call as ``--steps-per-call 0`` picks from the
+step time.
 
 Further sections: every cell of the family at the medium configuration; evaluation characters/s (the
 ``Evaluator`` over a 200k-character stream); sampling characters/s at batch 1 and 64, with and without XLA;
@@ -39,7 +41,8 @@ from rnncli.evaluate import Evaluator
 from rnncli.sample import Sampler
 from rnncli.optimizers import make_optimizer
 from rnncli.tensorflow_quiet import tf
-from rnncli.train import make_train_step, saved_state_variables
+from rnncli.steps_per_call import StepsPerCall
+from rnncli.train import make_repeated_step, make_train_step, saved_state_variables
 from rnncli.unroll_modes import concrete_mode
 
 import keras
@@ -58,14 +61,39 @@ def windows(batch, unroll, count=8, seed=0):
     return np.random.default_rng(seed).integers(0, VOCAB, (count, batch, unroll + 1)).astype(np.int32)
 
 
-def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="auto", jit_compile=False):
+def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="auto", jit_compile=False, repeated=False):
+    """rnncli's training step; ``repeated``: as the trainer runs it by default, as many windows a call as
+    ``StepsPerCall`` picks from the step time (the function's ``steps_per_call``)."""
     model = CharLanguageModel(VOCAB, cell, hidden, init=WeightInit("uniform"), unroll_mode=unroll_mode)
-    optimizer, _ = make_optimizer(TrainConfig(lr=0.1, decay_steps=10**9))
+    optimizer, schedule = make_optimizer(TrainConfig(lr=0.1, decay_steps=10**9))
     optimizer.build(model.trainable_variables)
     step = make_train_step(model, optimizer, saved_state_variables(model, batch), clip_norm=1.25,
                            jit_compile=jit_compile)
     data = windows(batch, unroll)
-    return lambda k: step(data[k % len(data)])[0].numpy()
+
+    def single(k):
+        return step(data[k % len(data)])[0].numpy()
+
+    if not repeated:
+        return single
+    calls = make_repeated_step(step, schedule.progress, tf.TensorSpec([None, batch, unroll + 1], tf.int32))
+    chooser = StepsPerCall(0)
+    for k in range(8):  # as in the trainer: single steps until one is timed, then calls sized by the last one
+        count = chooser.limit()
+        began = time.perf_counter()
+        calls(windows(batch, unroll, count), np.zeros(count, np.float32)) if count > 1 else single(k)
+        chooser.timed(count, time.perf_counter() - began)
+    count = chooser.limit()
+    if count == 1:
+        return single
+    progress = np.zeros(count, np.float32)
+    stacked = [windows(batch, unroll, count, seed) for seed in range(4)]
+
+    def several(k):
+        return calls(stacked[k % len(stacked)], progress)[0].numpy()
+
+    several.steps_per_call = count
+    return several
 
 
 def keras_trainer(hidden, batch, unroll):
@@ -171,6 +199,7 @@ def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
         "lstm while+xla": lambda: rnncli_trainer("lstm", hidden, batch, unroll, "dynamic", True),
         "np static": lambda: rnncli_trainer("np", hidden, batch, unroll, "static"),
         "np window": lambda: rnncli_trainer("np", hidden, batch, unroll, "window"),
+        "rnncli default": lambda: rnncli_trainer("lstm", hidden, batch, unroll, repeated=True),
         "keras LSTM": lambda: keras_trainer(hidden, batch, unroll),
         "BlockLSTM": lambda: block_lstm_trainer(hidden, batch, unroll),
     }
@@ -180,7 +209,8 @@ def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
 
 
 def interleaved(builders, chars_per_step, rounds, seconds):
-    """Median, low and high characters/s of each step function, timed round-robin; first call apart."""
+    """Median, low and high characters/s of each step function, timed round-robin; first call apart. A step
+    function that runs several windows a call says how many in its ``steps_per_call``."""
     steps, first_call, speeds = {}, {}, {k: [] for k in builders}
     for key, build in builders.items():
         began = time.perf_counter()
@@ -193,9 +223,10 @@ def interleaved(builders, chars_per_step, rounds, seconds):
         for key, step in steps.items():
             count, elapsed = time_steps(step, seconds, position[key])
             position[key] += count
-            speeds[key].append(count * chars_per_step / elapsed)
+            speeds[key].append(count * getattr(step, "steps_per_call", 1) * chars_per_step / elapsed)
     return {key: {"chars_per_sec": statistics.median(v), "low": min(v), "high": max(v),
-                  "first_call_s": first_call[key]} for key, v in speeds.items()}
+                  "first_call_s": first_call[key], "steps_per_call": getattr(steps[key], "steps_per_call", 1)}
+            for key, v in speeds.items()}
 
 
 def compare_cells(rounds, seconds):
@@ -337,7 +368,8 @@ def main():
                   f"{r['ratio_to_torch']:>8.2f}x{r['first_call_s']:>13.1f}")
         default = f"lstm {concrete_mode('auto', hidden)}"
         report.setdefault("default_implementation", {})[name] = default
-        print(f"  rnncli's default (--unroll-mode auto) at {hidden} units runs '{default}'")
+        print(f"  rnncli's default (--unroll-mode auto, --steps-per-call 0) at {hidden} units runs '{default}', "
+              f"{results['rnncli default']['steps_per_call']} step(s) a call: the row 'rnncli default'")
     if "cells" in sections:
         report["cells_medium"] = compare_cells(args.rounds, args.seconds)
         print_table("every cell, medium configuration (default unroll: static at 256 units), training",

@@ -28,7 +28,8 @@ from rnncli.errors import UsageProblem
 APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "warmup_steps", "patience", "weight_decay",
            "clip_norm", "momentum", "optimizer", "log_every", "eval_every", "sample_every", "checkpoint_every",
            "keep_checkpoints", "on_nan", "max_bad_steps", "max_rollbacks", "max_corpus_bytes", "reset_state_every",
-           "dropout", "variational_dropout", "unroll_mode", "layer_devices", "data_dir", "stall_timeout")
+           "dropout", "variational_dropout", "unroll_mode", "steps_per_call", "layer_devices", "data_dir",
+           "stall_timeout")
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",

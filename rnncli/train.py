@@ -23,6 +23,8 @@ import contextlib
 import dataclasses
 import time
 
+import numpy as np
+
 from rnncli.best_checkpoint import BestCheckpoint
 from rnncli.checkpoints import os_reason, restore_newest_readable, save_checkpoint
 from rnncli.data.batches import WindowBatches
@@ -38,6 +40,7 @@ from rnncli.report import describe_loss, perplexity, plot_curves, sample_blocks,
 from rnncli.restore import build_model
 from rnncli.run_dir import reporting_write_errors
 from rnncli.sample import Sampler
+from rnncli.steps_per_call import StepsPerCall, steps_in_call
 from rnncli.stop_signals import StopRequested, StopSignals
 from rnncli.tensorflow_quiet import tf
 
@@ -118,6 +121,34 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
     return train_step
 
 
+def make_repeated_step(train_step, budget_progress_variable, window_spec):
+    """Keras's ``steps_per_execution`` for ``train_step``: one ``tf.function`` call runs windows ``[K, B, T+1]``
+    (``window_spec`` ``[None, B, T+1]``) one after the other, step k after setting the cosine's budget progress
+    to ``progress[k]``, and stops after the first step that was not applied, so that the caller's NaN guard
+    acts after it as after a call of one step. Returns the ``(losses, stabilizers, applied)`` of the steps run.
+
+    A call costs a fixed ~1.5 ms on the CPU besides its ops, most of a small model's step: K steps pay it once.
+    The step's ops are the same, so the weights after K steps equal those after K calls of ``train_step``.
+    """
+
+    @tf.function(input_signature=[window_spec, tf.TensorSpec([None], tf.float32)])
+    def repeated_step(windows, progress):
+        losses = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        stabilizers = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        applied_steps = tf.TensorArray(tf.bool, size=0, dynamic_size=True)
+        for k in tf.range(tf.shape(windows)[0]):
+            budget_progress_variable.assign(progress[k])
+            loss, _, applied, stabilizer = train_step(windows[k])
+            losses = losses.write(k, loss)
+            stabilizers = stabilizers.write(k, stabilizer)
+            applied_steps = applied_steps.write(k, applied)
+            if not applied:
+                break
+        return losses.stack(), stabilizers.stack(), applied_steps.stack()
+
+    return repeated_step
+
+
 class LossWindow:
     """The training losses since the last log: their sums, count and the latest loss. Kept in the checkpoint
     (``state``), so that the first log after a resume or a rollback averages the same steps as an uninterrupted
@@ -187,6 +218,10 @@ class Trainer:
         self.best = BestCheckpoint(self.checkpoint, run)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
                                           self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
+        window_spec = tf.TensorSpec([None, config.batch_size, config.unroll + 1], self.batches.ids.dtype)
+        self.repeated_step = make_repeated_step(self.train_step, self.schedule.progress, window_spec)
+        self.steps_per_call = StepsPerCall(
+            config.steps_per_call, timed=not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy))
         self.evaluator = Evaluator(self.model, config.eval_batch_size)
         self.sampler = Sampler(self.model)
         self.signals = StopSignals()
@@ -298,25 +333,24 @@ class Trainer:
         started = window_start - self._elapsed_before()
         progress, task = training_progress(self.console, c.steps, self.step)
         with progress, self.signals.installed(), self._checkpoint_when_stopped():
-            while (step := self.step) < c.steps:  # one read of the step counter per step
+            while (first := self.step) < c.steps:  # one read of the step counter per call
                 self.signals.raise_if_requested()
-                if c.reset_state_every and step % c.reset_state_every == 0:
+                if c.reset_state_every and first % c.reset_state_every == 0:
                     self.reset_states()
-                if c.schedule == "cosine":
-                    self.schedule.progress.assign(
-                        budget_progress(step, c.steps, time.perf_counter() - started, c.max_seconds))
-                loss, _, applied, stabilizer = self.train_step(self.batches.window(step))
-                if bool(applied):
-                    window.add(float(loss), float(stabilizer))
-                    bad_in_a_row = 0
-                else:
-                    self.bad_steps += 1
-                    bad_in_a_row += 1
-                    if bad_in_a_row >= c.max_bad_steps:
-                        self._after_bad_steps(bad_in_a_row)
+                results = self._run_steps(first, steps_in_call(first, self.steps_per_call.limit(), c), started)
+                step = first + len(results) - 1  # the last step run; only it can have been skipped
+                for loss, stabilizer, applied in results:
+                    if applied:
+                        window.add(loss, stabilizer)
                         bad_in_a_row = 0
-                        continue
-                progress.update(task, completed=step + 1, status=f"loss {float(loss):.3f}")
+                    else:
+                        self.bad_steps += 1
+                        bad_in_a_row += 1
+                if bad_in_a_row >= c.max_bad_steps:
+                    self._after_bad_steps(bad_in_a_row)
+                    bad_in_a_row = 0
+                    continue
+                progress.update(task, completed=step + 1, status=f"loss {loss:.3f}")
                 over_time = c.max_seconds is not None and time.perf_counter() - started >= c.max_seconds
                 final = step == c.steps - 1 or over_time
                 if (step % c.log_every == 0 or final) and window.count:
@@ -344,6 +378,25 @@ class Trainer:
         best = {f"best_{name}": value for name, value in (self.best.record or {}).items() if name != "checkpoint"}
         return {**last, "steps_done": self.step, "bad_steps": self.bad_steps, **best, "parameter_checksum": checksum,
                 "run_dir": str(self.run.path)}
+
+    def _run_steps(self, first, count, started):
+        """Run steps ``first`` to ``first + count - 1`` in one call, stopping after one that is not applied; the
+        ``(loss, stabilizer, applied)`` of each step run. The cosine's budget progress is set before each step,
+        from its step and the time spent when the call begins."""
+        c = self.config
+        elapsed = time.perf_counter() - started
+        progress = [budget_progress(s, c.steps, elapsed, c.max_seconds) for s in range(first, first + count)]
+        began = time.perf_counter()
+        if count == 1:
+            if c.schedule == "cosine":
+                self.schedule.progress.assign(progress[0])
+            loss, _, applied, stabilizer = self.train_step(self.batches.window(first))
+            results = [(float(loss), float(stabilizer), bool(applied))]
+        else:
+            outputs = self.repeated_step(self.batches.windows(first, count), np.float32(progress))
+            results = list(zip(*(output.numpy().tolist() for output in outputs)))
+        self.steps_per_call.timed(len(results), time.perf_counter() - began)
+        return results
 
     def _elapsed_before(self):
         """Seconds of training that earlier sessions of this run logged (0 for a new run)."""

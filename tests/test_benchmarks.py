@@ -110,10 +110,12 @@ def test_speed_times_every_implementation_at_the_tiny_configuration():
                            "--seconds", 0.05)
     rows = re.findall(rf"^  (\S+(?: \S+)?) +({NUMBER}) +{NUMBER}-{NUMBER} ", output, re.MULTILINE)
     names = [name for name, _ in rows]
-    for expected in ["lstm static", "lstm window", "lstm while", "lstm while+xla", "keras LSTM", "BlockLSTM"]:
+    for expected in ["lstm static", "lstm window", "lstm while", "lstm while+xla", "rnncli default", "keras LSTM",
+                     "BlockLSTM"]:
         assert expected in names, output
     assert all(number(speed) > 0 for _, speed in rows)
-    assert "rnncli's default (--unroll-mode auto) at 8 units runs 'lstm static'" in output
+    assert re.search(r"rnncli's default \(--unroll-mode auto, --steps-per-call 0\) at 8 units runs 'lstm static', "
+                     r"\d+ step\(s\) a call", output), output
 
 
 def test_cli_startup_times_each_command_against_a_bare_interpreter():

@@ -41,12 +41,13 @@ STACK = ["--layers", "2", "--vertical", "both", "--residual", "--time-skip", "2"
          "--norm-stabilizer"]
 
 
-@pytest.mark.parametrize("extra", [[], STACK, ["--unroll-mode", "window"]], ids=["one-layer", "stack", "window"])
+@pytest.mark.parametrize("extra", [[], STACK, ["--unroll-mode", "window"], ["--log-every", 3, "--steps-per-call", 3]],
+                         ids=["one-layer", "stack", "window", "three-steps-a-call"])
 def test_mirrored_over_two_logical_cpus_follows_the_one_device_loss_curve(tmp_path, small_corpus, extra):
     mirrored = rnncli_process("train", "--corpus", small_corpus, "--run-dir", tmp_path / "mirrored",
                               "--strategy", "mirrored", "--replicas", 2, "--json", *TINY, *extra)
     one = CliRunner().invoke(main, ["train", "--corpus", str(small_corpus), "--run-dir", str(tmp_path / "one"),
-                                    "--json", *TINY, *extra])
+                                    "--json", *TINY, *map(str, extra)])
     stdout, stderr = mirrored.communicate(timeout=300)
     assert mirrored.returncode == 0, stderr
     assert one.exit_code == 0, one.output

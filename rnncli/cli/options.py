@@ -17,6 +17,7 @@ from rnncli.cells.init_schemes import SCHEMES
 from rnncli.config import DEFAULT_SCHEDULES, ON_NAN, OPTIMIZERS, SCHEDULES, STRATEGIES, TrainConfig
 from rnncli.data.spec import LEVELS, NORMALIZATIONS, TOKENIZERS
 from rnncli.models.stack_options import VERTICAL_MODES
+from rnncli.steps_per_call import CALL_SECONDS, MOST_PER_CALL
 from rnncli.unroll_modes import UNROLL_MODES, WINDOW_FROM_HIDDEN
 
 POSITIVE = click.IntRange(min=1)
@@ -174,6 +175,10 @@ RUN_OPTIONS = [
                   "with the recurrent weight gradients computed once per window (LSTM family and simple RNNs; "
                   f"others run static); auto: window from {WINDOW_FROM_HIDDEN} units, static below.", MODEL,
                   click.Choice(UNROLL_MODES)),
+    config_option("steps_per_call", f"Training steps per TensorFlow call (0: as many as run in about "
+                  f"{CALL_SECONDS * 1000:g} ms, which speeds up small models; one with --strategy multi-worker); "
+                  "logs, evaluations, checkpoints and resets still happen at their step.", MODEL,
+                  click.IntRange(0, MOST_PER_CALL)),
     config_option("dropout", "Dropout rate on each layer's input and the output (Zaremba et al.: a new mask every "
                   "step); training only.", STACK, RATE),
     config_option("variational_dropout", "Draw each --dropout mask once per sequence and window and reuse it at "

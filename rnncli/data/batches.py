@@ -26,4 +26,9 @@ class WindowBatches:
 
     def window(self, k):
         """Window ``k``: ids ``[batch_size, unroll + 1]``."""
-        return self.ids[(self._offsets + k * self.unroll) % len(self.ids)]
+        return self.windows(k, 1)[0]
+
+    def windows(self, first, count):
+        """Windows ``first`` to ``first + count - 1``: ids ``[count, batch_size, unroll + 1]``."""
+        starts = (first + np.arange(count))[:, None, None] * self.unroll
+        return self.ids[(self._offsets + starts) % len(self.ids)]

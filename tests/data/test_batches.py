@@ -33,6 +33,11 @@ def test_every_character_of_a_segment_is_a_label_exactly_once():
         np.testing.assert_array_equal(labels[row], ids[(row * 30 + 1 + np.arange(30)) % 120])
 
 
+def test_a_run_of_windows_is_the_windows_one_by_one_wrapping_included():
+    batches = WindowBatches(np.arange(26, dtype=np.uint8), batch_size=2, unroll=3)
+    np.testing.assert_array_equal(batches.windows(2, 4), [batches.window(k) for k in range(2, 6)])
+
+
 def test_a_corpus_shorter_than_one_batch_is_refused():
     with pytest.raises(UsageProblem, match="fewer than one batch"):
         WindowBatches(np.zeros(50, dtype=np.uint8), batch_size=8, unroll=10)
