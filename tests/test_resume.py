@@ -17,7 +17,8 @@ NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, 
               "sample_every": 0, "checkpoint_every": 50, "keep_checkpoints": 9, "on_nan": "rollback",
               "max_bad_steps": 3, "max_rollbacks": 2, "max_corpus_bytes": 10**6, "reset_state_every": 20,
               "dropout": 0.25, "unroll_mode": "window", "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0,
-              "warmup_steps": 100, "patience": 4, "weight_decay": 0.1, "variational_dropout": True}
+              "warmup_steps": 100, "patience": 4, "weight_decay": 0.1, "variational_dropout": True,
+              "steps_per_call": 8}
 
 
 def test_every_applied_option_is_applied_and_recorded_with_its_old_value():
