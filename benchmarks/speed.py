@@ -81,8 +81,11 @@ def rnncli_trainer(cell, hidden, batch, unroll, unroll_mode="auto", jit_compile=
     for k in range(8):  # as in the trainer: single steps until one is timed, then calls sized by the last one
         count = chooser.limit()
         began = time.perf_counter()
-        calls(windows(batch, unroll, count), np.zeros(count, np.float32)) if count > 1 else single(k)
-        chooser.timed(count, time.perf_counter() - began)
+        if count == 1:
+            single(k)
+        else:
+            calls(windows(batch, unroll, count), np.zeros(count, np.float32))
+        chooser.record(count, time.perf_counter() - began)
     count = chooser.limit()
     if count == 1:
         return single
@@ -211,10 +214,11 @@ def compare_training(name, hidden, batch, unroll, rounds, seconds, with_torch):
 def interleaved(builders, chars_per_step, rounds, seconds):
     """Median, low and high characters/s of each step function, timed round-robin; first call apart. A step
     function that runs several windows a call says how many in its ``steps_per_call``."""
-    steps, first_call, speeds = {}, {}, {k: [] for k in builders}
+    steps, first_call, speeds, per_call = {}, {}, {k: [] for k in builders}, {}
     for key, build in builders.items():
         began = time.perf_counter()
         steps[key] = build()
+        per_call[key] = getattr(steps[key], "steps_per_call", 1)
         steps[key](0)
         first_call[key] = time.perf_counter() - began
         steps[key](1)
@@ -223,10 +227,9 @@ def interleaved(builders, chars_per_step, rounds, seconds):
         for key, step in steps.items():
             count, elapsed = time_steps(step, seconds, position[key])
             position[key] += count
-            speeds[key].append(count * getattr(step, "steps_per_call", 1) * chars_per_step / elapsed)
+            speeds[key].append(count * per_call[key] * chars_per_step / elapsed)
     return {key: {"chars_per_sec": statistics.median(v), "low": min(v), "high": max(v),
-                  "first_call_s": first_call[key], "steps_per_call": getattr(steps[key], "steps_per_call", 1)}
-            for key, v in speeds.items()}
+                  "first_call_s": first_call[key], "steps_per_call": per_call[key]} for key, v in speeds.items()}
 
 
 def compare_cells(rounds, seconds):

@@ -37,7 +37,7 @@ class TrainConfig(StackOptions, CorpusSpec):
     tie_weights: bool = False
     embedding_dropout: float = 0.0
     unroll_mode: str = "auto"
-    #: 0: from the step time (``rnncli.train.StepsPerCall``)
+    #: 0: from the step time (``rnncli.steps_per_call.StepsPerCall``)
     steps_per_call: int = 0
     # optimisation (defaults: the Udacity notebook's)
     batch_size: int = 64

@@ -24,7 +24,7 @@ class StepsPerCall:
 
     def __init__(self, fixed, timed=True):
         self.fixed = fixed
-        self.timed_calls = timed
+        self.timed = timed
         self.step_seconds = None
         self.traced = set()
 
@@ -36,10 +36,10 @@ class StepsPerCall:
         steps = min(MOST_PER_CALL, int(CALL_SECONDS / self.step_seconds))
         return steps if steps >= FEWEST_REPEATED else 1
 
-    def timed(self, steps, seconds):
-        """Record a call of ``steps`` steps that took ``seconds``."""
+    def record(self, steps, seconds):
+        """A call of ``steps`` steps took ``seconds``."""
         kind = steps > 1
-        if self.timed_calls and kind in self.traced:
+        if self.timed and kind in self.traced:
             self.step_seconds = seconds / steps
         self.traced.add(kind)
 

@@ -35,24 +35,24 @@ def test_a_call_ends_at_the_first_step_after_which_the_loop_acts(step, limit, op
 def test_the_steps_per_call_follow_the_step_time_once_a_call_of_each_kind_has_traced():
     assert StepsPerCall(fixed=7).limit() == 7
     auto = StepsPerCall(fixed=0)
-    auto.timed(1, 3.0)  # the first single step traces
+    auto.record(1, 3.0)  # the first single step traces
     assert auto.limit() == 1
-    auto.timed(1, 0.002)
+    auto.record(1, 0.002)
     assert auto.limit() == int(CALL_SECONDS / 0.002)
-    auto.timed(20, 5.0)  # the first repeated call traces: not timed
+    auto.record(20, 5.0)  # the first repeated call traces: not timed
     assert auto.limit() == int(CALL_SECONDS / 0.002)
-    auto.timed(20, 0.02)
+    auto.record(20, 0.02)
     assert auto.limit() == int(CALL_SECONDS / 0.001)
-    auto.timed(10, 10 * CALL_SECONDS / (FEWEST_REPEATED - 1))  # too slow a step for a call of several
+    auto.record(10, 10 * CALL_SECONDS / (FEWEST_REPEATED - 1))  # too slow a step for a call of several
     assert auto.limit() == 1
-    auto.timed(10, 1e-6)
+    auto.record(10, 1e-6)
     assert auto.limit() == MOST_PER_CALL
 
 
 def test_workers_of_a_cluster_run_one_step_a_call_unless_told_since_their_clocks_differ():
     cluster = StepsPerCall(fixed=0, timed=False)
     for _ in range(3):
-        cluster.timed(1, 0.001)
+        cluster.record(1, 0.001)
     assert cluster.limit() == 1
     assert StepsPerCall(fixed=5, timed=False).limit() == 5
 
