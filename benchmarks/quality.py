@@ -9,8 +9,9 @@ a small transformer trained for the same time on the same machine, and the issue
 For each budget, one process after the other (never at once): ``python -m rnncli train --corpus CORPUS --preset
 PRESET --max-seconds (60 * minutes) --sample-every 0 --json`` in a temporary run directory, the options after
 ``--`` appended; then, when torch imports, ``benchmarks/transformer_baseline.py`` (nanoGPT's CPU "baby GPT", see
-its docstring) for the same number of seconds. The preset is ``cpu-short`` for budgets under 5 minutes and
-``cpu-long`` from 5 on, unless ``--preset`` names one; ``--preset none`` passes no preset (today's defaults).
+its docstring) for the same number of seconds. The preset is ``cpu-short`` for budgets under 5 minutes,
+``cpu-long`` from 5 and ``cpu-30min`` from 20, unless ``--preset`` names one; ``--preset none`` passes no preset
+(today's defaults).
 
 rnncli's figures are its evaluations on the whole validation split (the last 10% of the corpus), read from the
 run's metrics.jsonl, in nats (``valid_bpc * ln 2``): at each whole minute within the budget, the last evaluation
@@ -42,7 +43,7 @@ SKIPPED = "transformer skipped: torch is not installed (pip install torch==2.13.
 
 
 def default_preset(minutes):
-    return "cpu-short" if minutes < 5 else "cpu-long"
+    return "cpu-short" if minutes < 5 else "cpu-long" if minutes < 20 else "cpu-30min"
 
 
 def environment():
@@ -152,7 +153,7 @@ def main(argv):
     parser.add_argument("--minutes", type=float, nargs="+", default=[3.0, 10.0], help="training budgets")
     parser.add_argument("--corpus", default="tinyshakespeare")
     parser.add_argument("--preset", help="rnncli preset for every budget (none: no --preset; default: cpu-short "
-                                         "under 5 minutes, cpu-long from 5)")
+                                         "under 5 minutes, cpu-long from 5, cpu-30min from 20)")
     parser.add_argument("--json", metavar="FILE", help="write every figure, curves included")
     args = parser.parse_args(ours)
     with_torch = importlib.util.find_spec("torch") is not None

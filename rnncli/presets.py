@@ -19,16 +19,19 @@ class Preset:
 
 _CPU = {"optimizer": "adam", "schedule": "cosine", "steps": 10**7, "clip_norm": 5.0, "log_every": 200,
         "sample_every": 0}
+_LONG = {**_CPU, "cell": "np", "hidden": 384, "embedding_size": 128, "dropout": 0.25, "variational_dropout": True,
+         "lr": 0.005, "batch_size": 64, "unroll": 50, "eval_every": 1000}
 
 PRESETS = {preset.name: preset for preset in [
     Preset("seed", "the defaults: the Udacity notebook's 64-unit LSTM, SGD 10 -> 1 at step 5000", {}),
     Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 6e-3 cosine over "
            "--max-seconds, batch 64 x 50",
            {**_CPU, "cell": "np", "hidden": 256, "lr": 0.006, "batch_size": 64, "unroll": 50, "eval_every": 500}),
-    Preset("cpu-long", "budgets of 10 to 30 minutes on a CPU: 1x384 LSTM (no peepholes) on a 128-wide embedding, "
+    Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x384 LSTM (no peepholes) on a 128-wide embedding, "
            "variational dropout 0.25, Adam 5e-3 cosine over --max-seconds, batch 64 x 50",
-           {**_CPU, "cell": "np", "hidden": 384, "embedding_size": 128, "dropout": 0.25, "variational_dropout": True,
-            "lr": 0.005, "batch_size": 64, "unroll": 50, "eval_every": 1000}),
+           _LONG),
+    Preset("cpu-30min", "budgets of about 30 minutes on a CPU: cpu-long with 512 units and variational dropout 0.35",
+           {**_LONG, "hidden": 512, "dropout": 0.35}),
 ]}
 
 

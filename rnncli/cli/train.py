@@ -26,7 +26,7 @@ def train(preset, run_dir, resume_dir, json_output, strategy, replicas, workers,
 
     Defaults are the Udacity text8 notebook's: a 64-unit LSTM, batch 64, 10-character windows, SGD from
     lr 10 decayed x0.1 every 5000 steps, clipping at 1.25, 7001 steps. --preset fills in a measured recipe
-    instead (cpu-short and cpu-long train well in minutes on a CPU with --max-seconds).
+    instead (cpu-short, cpu-long and cpu-30min train well in minutes on a CPU with --max-seconds).
 
     With --resume, the budget, optimisation, schedule settings, cadence, --on-nan, --dropout and devices may
     change; the architecture, data, initialisation and the kind of schedule may not (the error names them).
