@@ -19,19 +19,20 @@ class Preset:
 
 _CPU = {"optimizer": "adam", "schedule": "cosine", "steps": 10**7, "clip_norm": 5.0, "log_every": 200,
         "sample_every": 0}
-_LONG = {**_CPU, "cell": "np", "hidden": 384, "embedding_size": 128, "dropout": 0.25, "variational_dropout": True,
-         "lr": 0.005, "batch_size": 64, "unroll": 50, "eval_every": 1000}
+_EMBEDDED = {**_CPU, "cell": "np", "variational_dropout": True, "unroll": 50, "eval_every": 1000}
 
 PRESETS = {preset.name: preset for preset in [
     Preset("seed", "the defaults: the Udacity notebook's 64-unit LSTM, SGD 10 -> 1 at step 5000", {}),
     Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 6e-3 cosine over "
            "--max-seconds, batch 64 x 50",
            {**_CPU, "cell": "np", "hidden": 256, "lr": 0.006, "batch_size": 64, "unroll": 50, "eval_every": 500}),
-    Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x384 LSTM (no peepholes) on a 128-wide embedding, "
-           "variational dropout 0.25, Adam 5e-3 cosine over --max-seconds, batch 64 x 50",
-           _LONG),
-    Preset("cpu-30min", "budgets of about 30 minutes on a CPU: cpu-long with 512 units and variational dropout 0.35",
-           {**_LONG, "hidden": 512, "dropout": 0.35}),
+    Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x384 LSTM (no peepholes) whose 384-wide embedding is "
+           "also its output layer (tied), variational dropout 0.25, Adam 4e-3 cosine over --max-seconds, batch 32 x 50",
+           {**_EMBEDDED, "hidden": 384, "embedding_size": 384, "tie_weights": True, "dropout": 0.25, "lr": 0.004,
+            "batch_size": 32}),
+    Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x512 LSTM (no peepholes) on a 128-wide embedding, "
+           "variational dropout 0.35, Adam 5e-3 cosine over --max-seconds, batch 64 x 50",
+           {**_EMBEDDED, "hidden": 512, "embedding_size": 128, "dropout": 0.35, "lr": 0.005, "batch_size": 64}),
 ]}
 
 
@@ -42,6 +43,10 @@ def preset_options(name):
 
 def with_preset(name, given, set_elsewhere=()):
     """The options ``given`` on the command line over preset ``name``'s recipe, less the fields in
-    ``set_elsewhere`` (a study sets its cells and budget itself): what a new run takes instead of the defaults."""
+    ``set_elsewhere`` (a study sets its cells and budget itself): what a new run takes instead of the defaults.
+    A recipe that ties the embedding to the output layer keeps it as wide as a ``hidden`` given without an
+    ``embedding_size``."""
     recipe = {field: value for field, value in preset_options(name).items() if field not in set_elsewhere}
+    if recipe.get("tie_weights") and "hidden" in given:
+        recipe["embedding_size"] = given["hidden"]
     return {**recipe, **given}

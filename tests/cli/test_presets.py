@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rnncli.config import TrainConfig
-from rnncli.presets import PRESETS, preset_options
+from rnncli.presets import PRESETS, preset_options, with_preset
 from tests.command_line import invoke
 
 
@@ -45,9 +45,25 @@ def test_a_preset_fills_in_the_options_and_the_command_line_wins(preset_run):
     given = {"hidden": 8, "batch_size": 4, "unroll": 5, "steps": 3, "eval_every": 2}
     assert config["preset"] == "cpu-long"
     assert {name: config[name] for name in given} == given
+    # the tied embedding follows the given --hidden, as test_a_tied_recipe_s_embedding_follows_the_given_width says
     assert {name: config[name] for name in recipe if name not in given} == {
-        name: value for name, value in recipe.items() if name not in given}
+        **{name: value for name, value in recipe.items() if name not in given}, "embedding_size": 8}
     assert recipe["hidden"] != 8 and recipe["steps"] != 3  # the command line did override the recipe
+
+
+def test_a_tied_recipe_s_embedding_follows_the_given_width():
+    assert PRESETS["cpu-long"].options["tie_weights"]
+    assert with_preset("cpu-long", {"hidden": 512})["embedding_size"] == 512
+    assert with_preset("cpu-long", {"hidden": 512, "embedding_size": 128})["embedding_size"] == 128  # given wins
+    assert with_preset("cpu-long", {})["embedding_size"] == PRESETS["cpu-long"].options["hidden"]
+    assert with_preset("cpu-30min", {"hidden": 64})["embedding_size"] == 128  # untied: the recipe's width stays
+
+
+def test_a_tied_preset_with_another_embedding_width_is_refused_by_name():
+    result = invoke("train", "--preset", "cpu-long", "--hidden", 16, "--embedding-size", 8, "--steps", 1)
+    assert result.exit_code == 2
+    assert "--tie-weights shares the embedding with the output layer" in result.output
+    assert "--embedding-size equal to --hidden 16 (it is 8)" in result.output
 
 
 def test_a_resumed_run_refuses_a_preset(preset_run):
