@@ -15,7 +15,7 @@ Refused: everything else, with the option, both values and why: the architecture
 weights' shapes and the training ids), the options that only shape a new run's initial weights (``seed``,
 ``init``, ``orthogonal_scale``, ``forget_bias``) and those that decide which random generators and schedule
 state the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``, and a
-``dropout`` above 0 for a run trained without).
+``dropout`` or ``input_dropout`` above 0 for a run that drew no dropout masks).
 """
 
 import dataclasses
@@ -28,8 +28,8 @@ from rnncli.errors import UsageProblem
 APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "warmup_steps", "patience", "weight_decay",
            "clip_norm", "momentum", "optimizer", "log_every", "eval_every", "sample_every", "checkpoint_every",
            "keep_checkpoints", "on_nan", "max_bad_steps", "max_rollbacks", "max_corpus_bytes", "reset_state_every",
-           "dropout", "variational_dropout", "unroll_mode", "steps_per_call", "layer_devices", "data_dir",
-           "stall_timeout")
+           "dropout", "input_dropout", "variational_dropout", "unroll_mode", "steps_per_call", "layer_devices",
+           "data_dir", "stall_timeout")
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
@@ -77,9 +77,9 @@ def apply_options(saved, given):
     refused = [f"{_option(name)} {value} differs from the run's {getattr(saved, name)} ({_why_fixed(name)})"
                for name, value in given.items()
                if name not in APPLIED and not _unchanged(saved, name, value)]
-    if given.get("dropout") and not saved.dropout:
-        refused.append(f"--dropout {given['dropout']} on a run trained without dropout (its checkpoint holds no "
-                       "dropout generator to continue)")
+    refused += [f"{_option(name)} {given[name]} on a run trained without dropout (its checkpoint holds no dropout "
+                "generator to continue)" for name in ("dropout", "input_dropout")
+                if given.get(name) and not saved.draws_masks]
     if refused:
         raise UsageProblem("; ".join(refused) + ". Start a new run to change them")
     changed = {name: [getattr(saved, name), value] for name, value in given.items()

@@ -18,7 +18,7 @@ NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, 
               "max_bad_steps": 3, "max_rollbacks": 2, "max_corpus_bytes": 10**6, "reset_state_every": 20,
               "dropout": 0.25, "unroll_mode": "window", "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0,
               "warmup_steps": 100, "patience": 4, "weight_decay": 0.1, "variational_dropout": True,
-              "steps_per_call": 8}
+              "steps_per_call": 8, "input_dropout": 0.0}
 
 
 def test_every_applied_option_is_applied_and_recorded_with_its_old_value():
@@ -90,6 +90,17 @@ def test_a_word_level_run_saved_before_tokenizers_keeps_splitting_on_whitespace(
 def test_dropout_cannot_be_switched_on_for_a_run_trained_without_it():
     with pytest.raises(UsageProblem, match="--dropout 0.2 on a run trained without dropout"):
         apply_options(dataclasses.replace(SAVED, dropout=0.0), {"dropout": 0.2})
+    with pytest.raises(UsageProblem, match="--input-dropout 0.1 on a run trained without dropout"):
+        apply_options(dataclasses.replace(SAVED, dropout=0.0), {"input_dropout": 0.1})
     dropped = dataclasses.replace(SAVED, dropout=0.3)
     assert apply_options(dropped, {"dropout": 0.1}).config.dropout == 0.1
     assert apply_options(dropped, {"dropout": 0.0}).config.dropout == 0.0
+    assert apply_options(dropped, {"input_dropout": 0.2}).config.input_dropout == 0.2
+
+
+def test_dropout_may_be_switched_on_where_the_run_draws_masks_already():
+    """The checkpoint holds the stack's generator when any of its masks was drawn, the first layer's alone too."""
+    input_only = dataclasses.replace(SAVED, dropout=0.0, input_dropout=0.2)
+    assert apply_options(input_only, {"dropout": 0.3}).config.dropout == 0.3
+    state_only = dataclasses.replace(SAVED, dropout=0.0, state_dropout=0.2)
+    assert apply_options(state_only, {"input_dropout": 0.3}).config.input_dropout == 0.3

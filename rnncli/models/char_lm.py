@@ -16,6 +16,9 @@ and ``W_out [H, V]`` as matrices, ``b_out`` as a vector, the stack's as its cell
   batch, as Merity et al. 2017), so a dropped symbol vanishes everywhere it occurs in the window. For a one-hot
   input, the row of ``E`` is the one-hot vector.
 
+The stack receives the window as ids and that table (``rnncli.models.symbol_window``), so its first layer can
+project the ``V`` rows of the table rather than every position's vector.
+
 The model holds weights only; whoever runs it (trainer, evaluator, sampler) owns the carried states.
 """
 
@@ -27,6 +30,7 @@ from rnncli.cells.base import weight
 from rnncli.cells.initializers import WeightInit
 from rnncli.models.stack import CellStack, dropout_mask
 from rnncli.models.stack_options import StackOptions
+from rnncli.models.symbol_window import SymbolWindow
 from rnncli.tensorflow_quiet import tf
 
 #: ``logits [T, B, V]``, per-layer ``final_states`` and ``trajectories`` (see ``rnncli.models.stack.StackOutput``).
@@ -60,22 +64,22 @@ class CharLanguageModel(tf.Module):
         """One initial state per layer."""
         return self.stack.initial_states(batch_size)
 
+    def symbols(self, ids, training=False):
+        """The ``SymbolWindow`` of integer ids of any shape: the embedding, or the identity for one-hot inputs,
+        as the table, its dropped symbols' rows zero when ``training`` with embedding dropout."""
+        table = self.embedding if self.embedding_size else tf.eye(self.vocab_size)
+        if training and self.embedding_dropout:
+            table = table * dropout_mask([self.vocab_size], self.embedding_dropout, self.embedding_dropout_rng)[:, None]
+        return SymbolWindow(tf.cast(ids, tf.int32), table)
+
     def embed(self, ids, training=False):
         """``x_t`` for integer ids of any shape: one-hot rows or embedding rows, symbols dropped when
         ``training`` with embedding dropout."""
-        ids = tf.cast(ids, tf.int32)
-        if self.embedding_size:
-            rows = tf.gather(self.embedding, ids)
-        else:
-            rows = tf.one_hot(ids, self.vocab_size)
-        if training and self.embedding_dropout:
-            keep = dropout_mask([self.vocab_size], self.embedding_dropout, self.embedding_dropout_rng)
-            rows *= tf.gather(keep, ids)[..., None]
-        return rows
+        return self.symbols(ids, training).vectors()
 
     def forward(self, ids, states, training=False):
         """``ModelOutput`` for time-major ids ``[T, B]`` and per-layer ``states``; dropout only when ``training``."""
-        result = self.stack(self.embed(ids, training), states, training)
+        result = self.stack(self.symbols(ids, training), states, training)
         return ModelOutput(self.output_logits(result.outputs), result.final_states, result.trajectories)
 
     def __call__(self, ids, states, training=False):

@@ -5,11 +5,13 @@ Every core has the part of the cell interface that ``rnncli.unroll`` uses, so bo
 unchanged: ``project_inputs(window [T, B, w]) -> [T, B, P]`` once per window, then ``step(projected_t, state)
 -> (h_t, state_t)`` per step; besides, ``initial_state(batch)`` and ``last_output(state) = h_{t-1}``.
 ``step_with_internals`` also passes on what the cell reports (``rnncli.cells.base.Internals``), for inspection.
-Every part of a state is batch-major, as a cell's.
+Every part of a state is batch-major, as a cell's. The first layer's window may be a ``SymbolWindow``
+(``rnncli.models.symbol_window``), which a cell core projects through the vocabulary's table.
 """
 
 from collections import namedtuple
 
+from rnncli.models.symbol_window import SymbolWindow
 from rnncli.tensorflow_quiet import tf
 
 TimeSkipState = namedtuple("TimeSkipState", ["core", "recent_outputs"])
@@ -36,6 +38,8 @@ class CellCore(tf.Module):
         return self.cell.initial_state(batch_size)
 
     def project_inputs(self, window):
+        if isinstance(window, SymbolWindow):
+            return window.project(self.project_inputs)
         if self.window_width == self.cell.input_size:
             return self.cell.project_inputs(window)
         kernel, bias = self.cell.input_projection()

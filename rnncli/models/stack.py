@@ -21,6 +21,16 @@ concatenation::
   ``m ~ Bernoulli(1 - p)`` drawn afresh at every step. With ``--variational-dropout`` (Gal & Ghahramani 2016,
   "A Theoretically Grounded Application of Dropout in Recurrent Neural Networks") each sequence (batch row)
   draws one mask per window and reuses it at every step of the window.
+- ``--input-dropout q`` replaces ``D`` on the first layer's input (the embedding or one-hot vectors) by one mask
+  for the whole window and batch, as weight drop's::
+
+      u^0_t = x_t ⊙ m / (1 - q),    m ~ Bernoulli(1 - q)^w   drawn once per window
+
+  It drops columns of the embedding, so the first layer still projects the vocabulary's table, not the window
+  (below). ``--input-dropout 0``: no dropout there.
+- The stack's input may be a ``SymbolWindow`` (``rnncli.models.symbol_window``): symbol ids and the table of their
+  vectors. Unless ``D`` applies to ``u^0`` (``--dropout`` without ``--input-dropout``), the first layer projects
+  the table.
 - Recurrent regularisers, for cells with an affine recurrence ``a_t = p_t + h_{t-1} R``
   (``rnncli.cells.base.AffineRecurrence``), both drawn once per window::
 
@@ -44,6 +54,7 @@ from rnncli.cells.base import Internals, RecurrentMasks
 from rnncli.models.cores import CellCore, StateAveraging, TimeSkip
 from rnncli.models.placement import layer_devices
 from rnncli.models.stack_options import StackOptions
+from rnncli.models.symbol_window import scale_features, vectors
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll import recording_unroll, static_unroll, unroll
 
@@ -60,6 +71,7 @@ class CellStack(tf.Module):
         super().__init__(name="stack")
         options.check(layers, cell_name)
         self.options = options
+        self.input_size = input_size
         self.unroll = unroll(unroll_mode, hidden_size)
         # tf.device(None) places nothing: the default placement
         self.devices = layer_devices(options.layer_devices) if options.layer_devices else [None] * layers
@@ -76,7 +88,7 @@ class CellStack(tf.Module):
                                      options.layer_norm)
                 self.cells.append(cell)
                 self.layers.append(self._layer_core(cell, window_width, hidden_size))
-            if options.dropout or options.state_dropout or options.weight_drop:
+            if options.draws_masks:
                 self.dropout_rng = tf.random.Generator.from_seed(init.seed)
 
     def _links(self, kind):
@@ -128,10 +140,12 @@ class CellStack(tf.Module):
         x = inputs
         for i, (layer, state) in enumerate(zip(self.layers, states)):
             with tf.device(self.devices[i]):
-                window = tf.concat([x] + self._vertical_inputs(self.sources[i], received, trajectories), axis=-1)
-                with self._recurrent_dropout(self.cells[i], training, tf.shape(window)[1]):
-                    hidden, final_state = unroll_layer(layer, self._dropout(window, training), state)
-            received.append(x)
+                extras = self._vertical_inputs(self.sources[i], received, trajectories)
+                window = tf.concat([vectors(x)] + extras, axis=-1) if extras else x
+                batch_size = tf.shape(tf.nest.flatten(state)[0])[0]
+                with self._recurrent_dropout(self.cells[i], training, batch_size):
+                    hidden, final_state = unroll_layer(layer, self._drop_layer_input(i, window, training), state)
+            received.append(vectors(x))
             trajectories.append(tf.concat([layer.last_output(state)[None], hidden], axis=0))
             final_states.append(final_state)
             x = hidden + x if self.options.residual and i > 0 else hidden
@@ -143,11 +157,22 @@ class CellStack(tf.Module):
         return ([received[source]] if self._links("input") else []) + (
             [trajectories[source][:-1]] if self._links("hidden") else [])
 
+    def _drop_layer_input(self, i, window, training):
+        """Layer ``i``'s window as its cell receives it: ``D(u^i)``, or the first layer's by ``--input-dropout``."""
+        rate = self.options.input_dropout
+        if i > 0 or rate is None:
+            return self._dropout(window, training)
+        if not training or not rate:
+            return window
+        return scale_features(window, dropout_mask([self.input_size], rate, self.dropout_rng))
+
     def _dropout(self, values, training):
-        """``D`` of a time-major ``[T, B, w]`` window: a mask per step, or per window (``--variational-dropout``)."""
+        """``D`` of a time-major window (``[T, B, w]`` or a ``SymbolWindow``): a mask per step, or per window
+        (``--variational-dropout``)."""
         rate = self.options.dropout
         if not training or not rate:
             return values
+        values = vectors(values)
         shape = tf.shape(values)
         if self.options.variational_dropout:
             return values * dropout_mask(tf.concat([[1], shape[1:]], axis=0), rate, self.dropout_rng)

@@ -15,6 +15,8 @@ class StackOptions:
     ``TrainConfig`` extends this class, so the fields are declared here only)."""
 
     dropout: float = 0.0
+    #: None: the first layer's input takes ``dropout``
+    input_dropout: float | None = None
     variational_dropout: bool = False
     state_dropout: float = 0.0
     weight_drop: float = 0.0
@@ -25,6 +27,11 @@ class StackOptions:
     time_skip: int = 0
     state_averaging: float = 0.0
     layer_devices: tuple[int, ...] | list[int] | None = None
+
+    @property
+    def draws_masks(self):
+        """Whether the stack draws dropout masks, from a generator that the run's checkpoint then holds."""
+        return bool(self.dropout or self.input_dropout or self.state_dropout or self.weight_drop)
 
     @classmethod
     def from_config(cls, config):

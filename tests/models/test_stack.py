@@ -58,17 +58,26 @@ def test_vertical_connections_widen_the_cell_input_of_the_layers_they_reach():
     assert skip_1 == [INPUT, HIDDEN, HIDDEN + INPUT]
 
 
+@pytest.mark.parametrize("input_dropout", [None, 0.0, 0.25], ids=["input-as-dropout", "input-0", "input-0.25"])
 @pytest.mark.parametrize("unroll_mode", ["static", "dynamic"])
-def test_dropout_in_training_matches_the_numpy_equations_with_the_same_masks(unroll_mode):
-    options = StackOptions(dropout=0.5, vertical="both", residual=True, time_skip=1)
+def test_dropout_in_training_matches_the_numpy_equations_with_the_same_masks(unroll_mode, input_dropout):
+    """--input-dropout replaces the first layer's masks by one over its features for the window and batch."""
+    options = StackOptions(dropout=0.5, input_dropout=input_dropout, vertical="both", residual=True, time_skip=1)
     stack = make_stack("lstm", options, unroll_mode)
     xs = inputs()
     replay = tf.random.Generator.from_state(stack.dropout_rng.state.numpy(), stack.dropout_rng.algorithm)
     shapes = [(STEPS, BATCH, width) for width in window_widths(stack.cells, options)] + [(STEPS, BATCH, HIDDEN)]
-    masks = [(replay.uniform(shape).numpy() >= 0.5) / 0.5 for shape in shapes]
+    if input_dropout is None:
+        first = (replay.uniform(shapes[0]).numpy() >= 0.5) / 0.5
+    elif input_dropout:
+        first = np.broadcast_to((replay.uniform([INPUT]).numpy() >= input_dropout) / (1 - input_dropout), shapes[0])
+    else:
+        first = np.ones(shapes[0])
+    masks = [first] + [(replay.uniform(shape).numpy() >= 0.5) / 0.5 for shape in shapes[1:]]
     result = stack(tf.constant(xs), stack.initial_states(BATCH), training=True)
     assert_matches_reference(result, numpy_stack(stack.cells, options, xs, masks))
-    assert all(0 < (mask > 0).mean() < 1 for mask in masks)  # the masks dropped some units and kept others
+    # the masks dropped some units and kept others
+    assert all(0 < (mask > 0).mean() < 1 for mask in masks[int(input_dropout == 0):])
 
 
 def test_dropout_is_off_in_evaluation_and_in_the_sampling_step():
