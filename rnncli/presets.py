@@ -26,10 +26,11 @@ PRESETS = {preset.name: preset for preset in [
     Preset("cpu-short", "budgets up to 5 minutes on a CPU: 1x256 LSTM (no peepholes), Adam 6e-3 cosine over "
            "--max-seconds, batch 64 x 50",
            {**_CPU, "cell": "np", "hidden": 256, "lr": 0.006, "batch_size": 64, "unroll": 50, "eval_every": 500}),
-    Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x384 LSTM (no peepholes) whose 384-wide embedding is "
-           "also its output layer (tied), variational dropout 0.25, Adam 4e-3 cosine over --max-seconds, batch 32 x 50",
-           {**_EMBEDDED, "hidden": 384, "embedding_size": 384, "tie_weights": True, "dropout": 0.25, "lr": 0.004,
-            "batch_size": 32}),
+    Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x448 LSTM (no peepholes) whose 448-wide embedding is "
+           "also its output layer (tied), input dropout 0.25 (one mask per window), variational dropout 0.25 on its "
+           "output, Adam 4e-3 cosine over --max-seconds, batch 32 x 50",
+           {**_EMBEDDED, "hidden": 448, "embedding_size": 448, "tie_weights": True, "input_dropout": 0.25,
+            "dropout": 0.25, "lr": 0.004, "batch_size": 32}),
     Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x512 LSTM (no peepholes) on a 128-wide embedding, "
            "variational dropout 0.35, Adam 5e-3 cosine over --max-seconds, batch 64 x 50",
            {**_EMBEDDED, "hidden": 512, "embedding_size": 128, "dropout": 0.35, "lr": 0.005, "batch_size": 64}),
