@@ -180,11 +180,12 @@ RUN_OPTIONS = [
                   "logs, evaluations, checkpoints and resets still happen at their step.", MODEL,
                   click.IntRange(0, MOST_PER_CALL)),
     config_option("dropout", "Dropout rate on each layer's input and the output (Zaremba et al.: a new mask every "
-                  "step); training only.", STACK, RATE),
+                  "step); training only. --input-dropout, when given, replaces it on the first layer's input.",
+                  STACK, RATE),
     config_option("input_dropout", "Dropout rate on the first layer's input (the embedding or one-hot vectors) with "
                   "one mask per window for the whole batch, in place of --dropout's there (0: none there). It drops "
                   "columns of the embedding, so that layer projects each symbol of the vocabulary once per window "
-                  "instead of every position: faster with a wide embedding. [default: --dropout's]", STACK, RATE,
+                  "instead of every position: faster with a wide embedding. [default: --dropout's masks]", STACK, RATE,
                   show_default=False),
     config_option("variational_dropout", "Draw each --dropout mask once per sequence and window and reuse it at "
                   "every step (Gal & Ghahramani 2016).", STACK, is_flag=True),

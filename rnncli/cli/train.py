@@ -28,8 +28,9 @@ def train(preset, run_dir, resume_dir, json_output, strategy, replicas, workers,
     lr 10 decayed x0.1 every 5000 steps, clipping at 1.25, 7001 steps. --preset fills in a measured recipe
     instead (cpu-short, cpu-long and cpu-30min train well in minutes on a CPU with --max-seconds).
 
-    With --resume, the budget, optimisation, schedule settings, cadence, --on-nan, --dropout and devices may
-    change; the architecture, data, initialisation and the kind of schedule may not (the error names them).
+    With --resume, the budget, optimisation, schedule settings, cadence, --on-nan, --dropout, --input-dropout
+    and devices may change; the architecture, data, initialisation and the kind of schedule may not (the error
+    names them).
     """
     from rnncli.report import make_console
     from rnncli.session import train_new, train_resumed

@@ -30,7 +30,7 @@ from rnncli.cells.base import weight
 from rnncli.cells.initializers import WeightInit
 from rnncli.models.stack import CellStack, dropout_mask
 from rnncli.models.stack_options import StackOptions
-from rnncli.models.symbol_window import SymbolWindow
+from rnncli.models.symbol_window import SymbolWindow, table_pays
 from rnncli.tensorflow_quiet import tf
 
 #: ``logits [T, B, V]``, per-layer ``final_states`` and ``trajectories`` (see ``rnncli.models.stack.StackOutput``).
@@ -65,21 +65,33 @@ class CharLanguageModel(tf.Module):
         return self.stack.initial_states(batch_size)
 
     def symbols(self, ids, training=False):
-        """The ``SymbolWindow`` of integer ids of any shape: the embedding, or the identity for one-hot inputs,
-        as the table, its dropped symbols' rows zero when ``training`` with embedding dropout."""
+        """The ``SymbolWindow`` of integer ids: the embedding, or the identity for one-hot inputs, as the table,
+        its dropped symbols' rows zero when ``training`` with embedding dropout."""
         table = self.embedding if self.embedding_size else tf.eye(self.vocab_size)
         if training and self.embedding_dropout:
-            table = table * dropout_mask([self.vocab_size], self.embedding_dropout, self.embedding_dropout_rng)[:, None]
+            table = table * self._kept_symbols()[:, None]
         return SymbolWindow(tf.cast(ids, tf.int32), table)
 
     def embed(self, ids, training=False):
         """``x_t`` for integer ids of any shape: one-hot rows or embedding rows, symbols dropped when
         ``training`` with embedding dropout."""
-        return self.symbols(ids, training).vectors()
+        ids = tf.cast(ids, tf.int32)
+        rows = tf.gather(self.embedding, ids) if self.embedding_size else tf.one_hot(ids, self.vocab_size)
+        if training and self.embedding_dropout:
+            rows *= tf.gather(self._kept_symbols(), ids)[..., None]
+        return rows
+
+    def _kept_symbols(self):
+        """Embedding dropout's ``k / (1 - e)`` for this window, one draw per vocabulary entry."""
+        return dropout_mask([self.vocab_size], self.embedding_dropout, self.embedding_dropout_rng)
 
     def forward(self, ids, states, training=False):
-        """``ModelOutput`` for time-major ids ``[T, B]`` and per-layer ``states``; dropout only when ``training``."""
-        result = self.stack(self.symbols(ids, training), states, training)
+        """``ModelOutput`` for time-major ids ``[T, B]`` and per-layer ``states``; dropout only when ``training``.
+        The stack receives the ids and their table when the vocabulary has fewer rows than the window has
+        positions, the vectors otherwise (a word model's: its one-hot table would be ``V x V``)."""
+        ids = tf.cast(ids, tf.int32)
+        window = self.symbols(ids, training) if table_pays(self.vocab_size, ids) else self.embed(ids, training)
+        result = self.stack(window, states, training)
         return ModelOutput(self.output_logits(result.outputs), result.final_states, result.trajectories)
 
     def __call__(self, ids, states, training=False):

@@ -113,8 +113,8 @@ class CellStack(tf.Module):
         return [layer.initial_state(batch_size) for layer in self.layers]
 
     def __call__(self, inputs, states, training=False):
-        """``StackOutput`` for a time-major window ``inputs [T, B, input]`` from per-layer ``states``; dropout
-        only when ``training``."""
+        """``StackOutput`` for a time-major window ``inputs [T, B, input]`` (or a ``SymbolWindow``) from per-layer
+        ``states``; dropout only when ``training``."""
         return self._run(inputs, states, training, self.unroll)
 
     def step(self, inputs, states):

@@ -10,7 +10,7 @@ so ``f`` runs on the ``V`` rows of ``E`` and a gather spreads them over the wind
 through the gather as a sum over the positions of each symbol. That is ``V`` rows against ``T·B``: a character
 model's vocabulary (27 to a few hundred) against 1,600 positions at batch 32 x 50, and a saving of most of the
 projection's three matmuls (forward, input and weight gradients) when the embedding is wide. A word model's
-vocabulary is usually the larger of the two, so then ``f`` runs on the window's vectors as before.
+vocabulary is usually the larger of the two (``table_pays``), and its window stays vectors.
 
 Scaling the features (``scale_features``: a dropout mask shared by every position of the window) scales the
 table's columns. A mask per position or per sequence needs the vectors themselves: ``vectors()``.
@@ -29,12 +29,15 @@ class SymbolWindow(namedtuple("SymbolWindow", ["ids", "table"])):
         return tf.gather(self.table, self.ids)
 
     def project(self, projection):
-        """``projection`` (a row-wise map of ``[..., w]``) of every position's vector: through the table when
-        the vocabulary has fewer rows than the window has positions (known when the graph is traced)."""
-        positions = self.ids.shape.num_elements()
-        if positions is not None and self.table.shape[0] is not None and self.table.shape[0] < positions:
-            return tf.gather(projection(self.table), self.ids)
-        return projection(self.vectors())
+        """``projection`` (a row-wise map of ``[..., w]``) of every position's vector, through the table."""
+        return tf.gather(projection(self.table), self.ids)
+
+
+def table_pays(vocabulary_size, ids):
+    """Whether a table of ``vocabulary_size`` rows is smaller than the window of ``ids`` (its shape known when
+    the graph is traced): then the model hands the stack a ``SymbolWindow``, else the vectors themselves."""
+    positions = ids.shape.num_elements()
+    return positions is not None and vocabulary_size < positions
 
 
 def vectors(window):

@@ -8,7 +8,7 @@ from rnncli.cells import CELL_NAMES, LAYER_NORM_CELLS, lookup
 from rnncli.cells.initializers import WeightInit
 from rnncli.models.char_lm import CharLanguageModel
 from rnncli.models.stack_options import StackOptions
-from rnncli.models.symbol_window import SymbolWindow
+from rnncli.models.symbol_window import SymbolWindow, table_pays
 from rnncli.tensorflow_quiet import tf
 
 VOCAB, HIDDEN, STEPS, BATCH = 7, 6, 5, 3
@@ -18,7 +18,7 @@ def random_ids(steps=STEPS, batch=BATCH, seed=0):
     return tf.constant(np.random.default_rng(seed).integers(0, VOCAB, size=(steps, batch)), tf.int32)
 
 
-def test_the_projection_runs_on_the_table_when_the_vocabulary_has_fewer_rows_than_the_window_has_positions():
+def test_the_projection_runs_on_the_table_and_gathers_its_rows():
     table = tf.constant(np.random.default_rng(1).normal(size=(VOCAB, 4)).astype(np.float32))
     kernel = tf.constant(np.random.default_rng(2).normal(size=(4, 3)).astype(np.float32))
     seen = []
@@ -27,11 +27,26 @@ def test_the_projection_runs_on_the_table_when_the_vocabulary_has_fewer_rows_tha
         seen.append(tuple(rows.shape))
         return tf.tensordot(rows, kernel, axes=1) + 1.0
 
-    for steps, expected_rows in [(3, (VOCAB, 4)), (2, (2, BATCH, 4))]:  # 9 positions against 7 rows; then 6
-        ids = random_ids(steps)
-        projected = SymbolWindow(ids, table).project(projection)
-        assert seen[-1] == expected_rows
-        np.testing.assert_allclose(projected.numpy(), table.numpy()[ids.numpy()] @ kernel.numpy() + 1.0, rtol=1e-5)
+    ids = random_ids()
+    projected = SymbolWindow(ids, table).project(projection)
+    assert seen == [(VOCAB, 4)]
+    np.testing.assert_allclose(projected.numpy(), table.numpy()[ids.numpy()] @ kernel.numpy() + 1.0, rtol=1e-5)
+
+
+def test_the_table_is_used_only_when_the_vocabulary_has_fewer_rows_than_the_window_has_positions():
+    """A word model's one-hot table would be V x V: its window stays vectors."""
+    assert table_pays(VOCAB, random_ids(steps=3))  # 9 positions, 7 rows
+    assert not table_pays(VOCAB, random_ids(steps=2)) and not table_pays(10_000, random_ids(steps=50))
+    unknown = tf.function(lambda ids: tf.constant(table_pays(VOCAB, ids)),
+                          input_signature=[tf.TensorSpec([None, BATCH], tf.int32)])
+    assert not unknown(random_ids(steps=9)).numpy()  # the shape is not known when the graph is traced
+    model, received = build("lstm", 0), []
+    stack, states = model.stack, model.initial_states(BATCH)
+    model.stack = lambda window, states, training: received.append(window) or stack(window, states, training)
+    for steps in (3, 2):
+        model.forward(random_ids(steps=steps), states)
+    assert isinstance(received[0], SymbolWindow) and not isinstance(received[1], SymbolWindow)
+    np.testing.assert_array_equal(received[1].numpy(), tf.one_hot(random_ids(steps=2), VOCAB).numpy())
 
 
 def build(cell, embedding_size, layers=1, options=StackOptions(), embedding_dropout=0.0):
