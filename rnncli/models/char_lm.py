@@ -65,12 +65,12 @@ class CharLanguageModel(tf.Module):
         return self.stack.initial_states(batch_size)
 
     def symbols(self, ids, training=False):
-        """The ``SymbolWindow`` of integer ids: the embedding, or the identity for one-hot inputs, as the table,
+        """The ``SymbolWindow`` of int32 ids: the embedding, or the identity for one-hot inputs, as the table,
         its dropped symbols' rows zero when ``training`` with embedding dropout."""
         table = self.embedding if self.embedding_size else tf.eye(self.vocab_size)
         if training and self.embedding_dropout:
             table = table * self._kept_symbols()[:, None]
-        return SymbolWindow(tf.cast(ids, tf.int32), table)
+        return SymbolWindow(ids, table)
 
     def embed(self, ids, training=False):
         """``x_t`` for integer ids of any shape: one-hot rows or embedding rows, symbols dropped when

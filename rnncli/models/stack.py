@@ -145,7 +145,7 @@ class CellStack(tf.Module):
                 batch_size = tf.shape(tf.nest.flatten(state)[0])[0]
                 with self._recurrent_dropout(self.cells[i], training, batch_size):
                     hidden, final_state = unroll_layer(layer, self._drop_layer_input(i, window, training), state)
-            received.append(vectors(x))
+            received.append(x)
             trajectories.append(tf.concat([layer.last_output(state)[None], hidden], axis=0))
             final_states.append(final_state)
             x = hidden + x if self.options.residual and i > 0 else hidden
@@ -154,7 +154,7 @@ class CellStack(tf.Module):
     def _vertical_inputs(self, source, received, trajectories):
         if source is None:
             return []
-        return ([received[source]] if self._links("input") else []) + (
+        return ([vectors(received[source])] if self._links("input") else []) + (
             [trajectories[source][:-1]] if self._links("hidden") else [])
 
     def _drop_layer_input(self, i, window, training):
