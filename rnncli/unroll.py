@@ -15,6 +15,7 @@ whole ``[T, B, input]`` window), then run the recurrence:
 ``rnncli inspect``; training never runs it, so keeping them costs training nothing.
 """
 
+from rnncli.cells.base import affine_preactivations
 from rnncli.tensorflow_quiet import tf
 from rnncli.unroll_modes import concrete_mode
 
@@ -73,33 +74,37 @@ def dynamic_unroll(cell, inputs, state):
 
 
 def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
-    """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``, and for a window
-    trained with recurrent dropout masks), with the backward pass written out. Autodiff of the static loop computes, at every step,
-    ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ`` and a thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights,
-    then sums the T of them; on this CPU the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction
-    of the matmul peak. Here, going back from ``t = T``::
+    """As ``static_unroll`` (to which it falls back for a core without ``affine_recurrence``), with the backward
+    pass written out. Autodiff of the static loop computes, at every step, ``∂L/∂h_{t-1} = ∂L/∂a_t Rᵀ`` and a
+    thin ``[H, B] x [B, 4H]`` matmul ``h_{t-1}ᵀ ∂L/∂a_t`` for the weights, then sums the T of them; on this CPU
+    the thin matmuls and the transposed ``Rᵀ`` products ran at a fraction of the matmul peak. With a window's
+    recurrent dropout masks (``m`` on the state, ``M`` on ``R``; both 1 without them) the forward pass reads
+    ``a_t = p_t + v_t R̃`` with ``v_t = h_{t-1} ⊙ m`` and ``R̃ = R ⊙ M``, made once per window. Going back from
+    ``t = T``::
 
         ∂L/∂a_t, ∂L/∂s_{t-1} += gradient of activate(a_t, s_{t-1})     (autodiff of the elementwise part,
                                                                            on a tape of the step's own)
-        ∂L/∂h_{t-1} += ∂L/∂a_t Rᵀ                                        (Rᵀ materialised once per window)
-        ∂L/∂R = Σ_chunks [h_{t-1}]ᵀ [∂L/∂a_t]                            (one matmul per ``chunk`` steps)
+        ∂L/∂h_{t-1} += (∂L/∂a_t R̃ᵀ) ⊙ m                                 (R̃ᵀ materialised once per window)
+        ∂L/∂R = (Σ_chunks [v_t]ᵀ [∂L/∂a_t]) ⊙ M                         (one matmul per ``chunk`` steps)
 
     Weights read inside ``activate`` (peepholes, FGR's gate matrices, Jordan's output layer) get their
     gradients from the same per-step autodiff, summed over the window.
     """
     cell = getattr(core, "affine_recurrence", None)
-    if cell is None or cell.masks is not None:
+    if cell is None:
         return static_unroll(core, inputs, state)
     hidden_index = state._fields.index("hidden")
 
     @tf.custom_gradient
     def recurrence(projected, *flat_state):
-        kernels = cell.recurrent_kernels()
+        kernels, masks = cell.recurrent_kernels(), cell.masks  # the masks of the window being traced
+        read_kernels = masks.on_kernels(kernels)
         states = [tf.nest.pack_sequence_as(state, flat_state)]
-        preactivations, tapes = [], []
+        reads, preactivations, tapes = [], [], []
         # split into blocks once per window, not once per step
         for blocks in zip(*[tf.unstack(block) for block in tf.split(projected, len(kernels), axis=-1)]):
-            preactivations.append(cell.preactivations(blocks, states[-1].hidden))
+            reads.append(masks.on_state(states[-1].hidden))
+            preactivations.append(affine_preactivations(blocks, reads[-1], read_kernels))
             tape = tf.GradientTape()
             with tape:
                 tape.watch(preactivations[-1] + tf.nest.flatten(states[-1]))
@@ -111,7 +116,7 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
             d_state = [tf.zeros_like(part) if d is None else d for part, d in zip(flat_state, d_final)]
             # a concat of transposes, not a transpose of the concat: Grappler folds a Transpose feeding a MatMul
             # into a transposed MatMul, the slow kind here
-            kernels_transposed = tf.concat([tf.transpose(k) for k in kernels], axis=0)
+            kernels_transposed = tf.concat([tf.transpose(k) for k in read_kernels], axis=0)
             kernel_refs = [k.ref() for k in kernels]
             others = [v for v in variables if v.ref() not in kernel_refs]
             d_preactivations, d_others = [None] * len(preactivations), []
@@ -122,13 +127,12 @@ def window_unroll(core, inputs, state, chunk=WEIGHT_GRADIENT_CHUNK):
                     tf.nest.flatten(states[t + 1]), [preactivations[t], tf.nest.flatten(states[t]), others],
                     output_gradients=d_state, unconnected_gradients=tf.UnconnectedGradients.ZERO)
                 d_preactivations[t] = tf.concat(d_a, axis=-1)
-                d_state[hidden_index] += tf.matmul(d_preactivations[t], kernels_transposed)
+                d_state[hidden_index] += masks.on_state(tf.matmul(d_preactivations[t], kernels_transposed))
                 d_others.append(d_other)
-            previous_outputs = [s.hidden for s in states[:-1]]
-            d_kernels = tf.split(tf.add_n([
-                tf.matmul(tf.concat(previous_outputs[first:first + chunk], axis=0),
+            d_kernels = masks.on_kernels(tf.split(tf.add_n([
+                tf.matmul(tf.concat(reads[first:first + chunk], axis=0),
                           tf.concat(d_preactivations[first:first + chunk], axis=0), transpose_a=True)
-                for first in range(0, len(preactivations), chunk)]), len(kernels), axis=1)
+                for first in range(0, len(preactivations), chunk)]), len(kernels), axis=1))
             by_ref = dict(zip(kernel_refs, d_kernels))
             by_ref.update((v.ref(), tf.add_n(list(g))) for v, g in zip(others, zip(*d_others)))
             return [tf.stack(d_preactivations)] + d_state, [by_ref.get(v.ref()) for v in variables]

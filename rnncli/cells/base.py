@@ -22,10 +22,24 @@ from rnncli.tensorflow_quiet import tf
 Internals = namedtuple("Internals", ["states", "gates"])
 NO_INTERNALS = Internals({}, {})
 
-#: The dropout masks of one training window for an ``AffineRecurrence`` (``rnncli.models.stack``): ``state``
-#: ``[B, H]`` multiplies the ``h_{t-1}`` the recurrence reads, ``kernels`` one mask per recurrent matrix; each
-#: already divided by its keep probability, either None when unused.
-RecurrentMasks = namedtuple("RecurrentMasks", ["state", "kernels"])
+
+class RecurrentMasks(namedtuple("RecurrentMasks", ["state", "kernels"])):
+    """The dropout masks of one training window for an ``AffineRecurrence`` (``rnncli.models.stack``): ``state``
+    ``[B, H]`` multiplies the ``h_{t-1}`` the recurrence reads, ``kernels`` one mask per recurrent matrix; each
+    already divided by its keep probability, either None when unused. Both are elementwise, so applying a mask
+    to the gradient of a masked tensor gives the gradient of the tensor."""
+
+    def on_state(self, hidden):
+        """``v ⊙ m`` (``v`` without a state mask)."""
+        return hidden if self.state is None else hidden * self.state
+
+    def on_kernels(self, kernels):
+        """``[K_g ⊙ M_g]`` (``kernels`` without weight masks)."""
+        return kernels if self.kernels is None else [kernel * mask for kernel, mask in zip(kernels, self.kernels)]
+
+
+#: Outside a training window: nothing dropped.
+NO_MASKS = RecurrentMasks(None, None)
 
 
 class RecurrentCell(tf.Module):
@@ -117,8 +131,8 @@ class AffineRecurrence:
     reads ``a_t = p_t + (h_{t-1} ⊙ m) (R ⊙ M)`` with the window's ``RecurrentMasks``.
     """
 
-    #: The ``RecurrentMasks`` of the window being unrolled inside ``dropping``, else None.
-    masks = None
+    #: The ``RecurrentMasks`` of the window being unrolled inside ``dropping``, else ``NO_MASKS``.
+    masks = NO_MASKS
 
     @property
     def affine_recurrence(self):
@@ -149,13 +163,8 @@ class AffineRecurrence:
 
     def preactivations(self, projected_blocks, hidden):
         """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t`` (masked inside ``dropping``)."""
-        kernels = self.recurrent_kernels()
-        if self.masks is not None:
-            if self.masks.state is not None:
-                hidden = hidden * self.masks.state
-            if self.masks.kernels is not None:
-                kernels = [kernel * mask for kernel, mask in zip(kernels, self.masks.kernels)]
-        return [block + tf.matmul(hidden, kernel) for block, kernel in zip(projected_blocks, kernels)]
+        masks = self.masks
+        return affine_preactivations(projected_blocks, masks.on_state(hidden), masks.on_kernels(self.recurrent_kernels()))
 
     def step_with_internals(self, projected_inputs, state):
         blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)
@@ -189,6 +198,12 @@ class LayerNormTerms:
         """``inputs R_term``, or ``LN(inputs R_term; α'_term)`` when layer-normalised."""
         product = tf.matmul(inputs, self.R[term])
         return layer_norm(product, self.gain_R[term]) if self.layer_norm else product
+
+
+def affine_preactivations(projected_blocks, read, kernels):
+    """``[p_g + v K_g]``: the blocks of ``a_t`` from those of ``p_t``, the state read ``v`` and the blocks ``K_g``
+    of the recurrent matrix."""
+    return [block + tf.matmul(read, kernel) for block, kernel in zip(projected_blocks, kernels)]
 
 
 def weight(value, name):
