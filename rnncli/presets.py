@@ -19,7 +19,8 @@ class Preset:
 
 _CPU = {"optimizer": "adam", "schedule": "cosine", "steps": 10**7, "clip_norm": 5.0, "log_every": 200,
         "sample_every": 0}
-_EMBEDDED = {**_CPU, "cell": "np", "variational_dropout": True, "unroll": 50, "eval_every": 1000}
+_TIED = {**_CPU, "cell": "np", "variational_dropout": True, "tie_weights": True, "unroll": 50, "batch_size": 32,
+         "eval_every": 1000}
 
 PRESETS = {preset.name: preset for preset in [
     Preset("seed", "the defaults: the Udacity notebook's 64-unit LSTM, SGD 10 -> 1 at step 5000", {}),
@@ -29,11 +30,11 @@ PRESETS = {preset.name: preset for preset in [
     Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x448 LSTM (no peepholes) whose 448-wide embedding is "
            "also its output layer (tied), input dropout 0.25 (one mask per window), variational dropout 0.25 on its "
            "output, Adam 4e-3 cosine over --max-seconds, batch 32 x 50",
-           {**_EMBEDDED, "hidden": 448, "embedding_size": 448, "tie_weights": True, "input_dropout": 0.25,
-            "dropout": 0.25, "lr": 0.004, "batch_size": 32}),
-    Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x512 LSTM (no peepholes) on a 128-wide embedding, "
-           "variational dropout 0.35, Adam 5e-3 cosine over --max-seconds, batch 64 x 50",
-           {**_EMBEDDED, "hidden": 512, "embedding_size": 128, "dropout": 0.35, "lr": 0.005, "batch_size": 64}),
+           {**_TIED, "hidden": 448, "embedding_size": 448, "input_dropout": 0.25, "dropout": 0.25, "lr": 0.004}),
+    Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x640 LSTM (no peepholes) whose 640-wide embedding "
+           "is also its output layer (tied), input dropout 0.3 (one mask per window), variational dropout 0.3 on its "
+           "output, Adam 3.5e-3 cosine over --max-seconds, batch 32 x 50",
+           {**_TIED, "hidden": 640, "embedding_size": 640, "input_dropout": 0.3, "dropout": 0.3, "lr": 0.0035}),
 ]}
 
 

@@ -56,7 +56,7 @@ def test_a_tied_recipe_s_embedding_follows_the_given_width():
     assert with_preset("cpu-long", {"hidden": 512})["embedding_size"] == 512
     assert with_preset("cpu-long", {"hidden": 512, "embedding_size": 128})["embedding_size"] == 128  # given wins
     assert with_preset("cpu-long", {})["embedding_size"] == PRESETS["cpu-long"].options["hidden"]
-    assert with_preset("cpu-30min", {"hidden": 64})["embedding_size"] == 128  # untied: the recipe's width stays
+    assert "embedding_size" not in with_preset("cpu-short", {"hidden": 64})  # untied: no embedding appears
 
 
 def test_a_tied_preset_with_another_embedding_width_is_refused_by_name():
