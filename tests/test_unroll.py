@@ -60,14 +60,22 @@ def dropping(unroll_function, cell, masks):
     return run
 
 
-@pytest.mark.parametrize("name", sorted(AFFINE))
-def test_window_backward_pass_with_recurrent_dropout_masks_equals_autodiff_of_the_static_loop(name):
-    """``--state-dropout`` and ``--weight-drop``: the masked state and matrices, and the gradients through them."""
-    cell = cell_with_random_weights(name, INPUT, HIDDEN, seed=2)
+def recurrent_masks(cell, state=True, weights=True):
+    """Random 0/2 masks (rate 0.5) on the state the recurrence reads and on each recurrent matrix."""
     rng = np.random.default_rng(5)
+
     def mask(shape):
         return tf.constant(2.0 * (rng.uniform(size=shape) >= 0.5), tf.float32)
-    masks = RecurrentMasks(mask([BATCH, HIDDEN]), [mask(kernel.shape) for kernel in cell.recurrent_kernels()])
+    return RecurrentMasks(mask([BATCH, HIDDEN]) if state else None,
+                          [mask(kernel.shape) for kernel in cell.recurrent_kernels()] if weights else None)
+
+
+@pytest.mark.parametrize("name, state, weights", [(name, True, True) for name in sorted(AFFINE)] +
+                         [("lstm", True, False), ("lstm", False, True)])
+def test_window_backward_pass_with_recurrent_dropout_masks_equals_autodiff_of_the_static_loop(name, state, weights):
+    """``--state-dropout`` and ``--weight-drop``: the masked state and matrices, and the gradients through them."""
+    cell = cell_with_random_weights(name, INPUT, HIDDEN, seed=2)
+    masks = recurrent_masks(cell, state, weights)
     window = functools.partial(window_unroll, chunk=CHUNK)
     masked = values_and_gradients(dropping(window, cell, masks), cell)
     assert_all_close(masked, values_and_gradients(dropping(static_unroll, cell, masks), cell))
@@ -103,8 +111,10 @@ def test_a_wrapped_core_falls_back_to_the_static_loop():
                      values_and_gradients(static_unroll, cell, core))
 
 
-def matmuls_in_the_gradient(unroll_function, steps):
+def matmuls_in_the_gradient(unroll_function, steps, masked=False):
     cell = cell_with_random_weights("lstm", INPUT, HIDDEN)
+    if masked:
+        unroll_function = dropping(unroll_function, cell, recurrent_masks(cell))
     xs = tf.zeros([steps, BATCH, INPUT])
 
     @tf.function
@@ -117,13 +127,15 @@ def matmuls_in_the_gradient(unroll_function, steps):
     return sum(op.type == "MatMul" for op in graph.get_operations())
 
 
-def test_the_window_backward_pass_has_no_per_step_weight_matmuls():
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_window_backward_pass_has_no_per_step_weight_matmuls(masked):
     """Autodiff of the static loop: per step, 4 forward matmuls, 4 for ∂h and 4 for the weights. The window
     unroll: per step 4 forward and 1 fused for ∂h (the gate math's gradient comes from the step's own tape,
     without matmuls), and the weights once per chunk of 25 steps (the first step has no ∂h_0 to compute: the
     initial state is a constant)."""
     steps = 20
-    static, window = matmuls_in_the_gradient(static_unroll, steps), matmuls_in_the_gradient(window_unroll, steps)
+    static = matmuls_in_the_gradient(static_unroll, steps, masked)
+    window = matmuls_in_the_gradient(window_unroll, steps, masked)
     assert static >= 11 * steps
     assert window <= 5 * steps + 5
 

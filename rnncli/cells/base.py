@@ -35,7 +35,7 @@ class RecurrentMasks(namedtuple("RecurrentMasks", ["state", "kernels"])):
 
     def on_kernels(self, kernels):
         """``[K_g ⊙ M_g]`` (``kernels`` without weight masks)."""
-        return kernels if self.kernels is None else [kernel * mask for kernel, mask in zip(kernels, self.kernels)]
+        return kernels if self.kernels is None else [kernel * mask for kernel, mask in zip(kernels, self.kernels, strict=True)]
 
 
 #: Outside a training window: nothing dropped.
@@ -164,7 +164,8 @@ class AffineRecurrence:
     def preactivations(self, projected_blocks, hidden):
         """The blocks of ``a_t = p_t + h_{t-1} R`` from the blocks of ``p_t`` (masked inside ``dropping``)."""
         masks = self.masks
-        return affine_preactivations(projected_blocks, masks.on_state(hidden), masks.on_kernels(self.recurrent_kernels()))
+        return affine_preactivations(projected_blocks, masks.on_state(hidden),
+                                     masks.on_kernels(self.recurrent_kernels()))
 
     def step_with_internals(self, projected_inputs, state):
         blocks = tf.split(projected_inputs, len(self.recurrent_kernels()), axis=-1)
