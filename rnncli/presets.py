@@ -29,8 +29,9 @@ PRESETS = {preset.name: preset for preset in [
            {**_CPU, "cell": "np", "hidden": 256, "lr": 0.006, "batch_size": 64, "unroll": 50, "eval_every": 500}),
     Preset("cpu-long", "budgets of 10 to 20 minutes on a CPU: 1x448 LSTM (no peepholes) whose 448-wide embedding is "
            "also its output layer (tied), input dropout 0.25 (one mask per window), variational dropout 0.25 on its "
-           "output, Adam 4e-3 cosine over --max-seconds, batch 32 x 50",
-           {**_TIED, "hidden": 448, "embedding_size": 448, "input_dropout": 0.25, "dropout": 0.25, "lr": 0.004}),
+           "output, Adam 4e-3 cosine over --max-seconds with decoupled weight decay 0.05, batch 32 x 50",
+           {**_TIED, "hidden": 448, "embedding_size": 448, "input_dropout": 0.25, "dropout": 0.25, "lr": 0.004,
+            "weight_decay": 0.05}),
     Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x640 LSTM (no peepholes) whose 640-wide embedding "
            "is also its output layer (tied), input dropout 0.3 (one mask per window), variational dropout 0.3 on its "
            "output, Adam 3.5e-3 cosine over --max-seconds, batch 32 x 50",
