@@ -35,7 +35,9 @@ class RecurrentMasks(namedtuple("RecurrentMasks", ["state", "kernels"])):
 
     def on_kernels(self, kernels):
         """``[K_g ⊙ M_g]`` (``kernels`` without weight masks)."""
-        return kernels if self.kernels is None else [kernel * mask for kernel, mask in zip(kernels, self.kernels, strict=True)]
+        if self.kernels is None:
+            return kernels
+        return [kernel * mask for kernel, mask in zip(kernels, self.kernels, strict=True)]
 
 
 #: Outside a training window: nothing dropped.
