@@ -48,8 +48,8 @@ def with_preset(name, given, set_elsewhere=()):
     """The options ``given`` on the command line over preset ``name``'s recipe, less the fields in
     ``set_elsewhere`` (a study sets its cells and budget itself): what a new run takes instead of the defaults.
     A recipe that ties the embedding to the output layer keeps it as wide as a ``hidden`` given without an
-    ``embedding_size``."""
+    ``embedding_size``, unless ``given`` unties them."""
     recipe = {field: value for field, value in preset_options(name).items() if field not in set_elsewhere}
-    if recipe.get("tie_weights") and "hidden" in given:
+    if {**recipe, **given}.get("tie_weights") and "hidden" in given:
         recipe["embedding_size"] = given["hidden"]
     return {**recipe, **given}

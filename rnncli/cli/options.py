@@ -51,10 +51,13 @@ _TRAIN_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Tra
 
 
 def config_option(name, help, panel, type=None, **attrs):
-    """``--name`` (underscores as dashes) for the ``TrainConfig`` field ``name``, with the field's default."""
+    """``--name`` (underscores as dashes) for the ``TrainConfig`` field ``name``, with the field's default. A
+    boolean flag also gets ``--no-name``, so that a run can turn off what a preset turns on."""
     attrs.setdefault("show_default", True)
-    return click.option(f"--{name.replace('_', '-')}", name, type=type, default=_TRAIN_DEFAULTS[name], help=help,
-                        panel=panel, **attrs)
+    option = f"--{name.replace('_', '-')}"
+    if attrs.get("is_flag") is True:
+        option += f"/--no-{option[2:]}"
+    return click.option(option, name, type=type, default=_TRAIN_DEFAULTS[name], help=help, panel=panel, **attrs)
 
 
 def options_given(options):

@@ -59,6 +59,20 @@ def test_a_tied_recipe_s_embedding_follows_the_given_width():
     assert "embedding_size" not in with_preset("cpu-short", {"hidden": 64})  # untied: no embedding appears
 
 
+def test_the_command_line_turns_off_what_a_preset_turns_on(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 80, encoding="utf-8")
+    result = invoke("train", "--corpus", corpus, "--preset", "cpu-long", "--no-tie-weights", "--no-variational-dropout",
+                    "--hidden", 8, "--embedding-size", 4, "--batch-size", 4, "--unroll", 5, "--steps", 1,
+                    "--valid-size", 300, "--run-dir", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert PRESETS["cpu-long"].options["tie_weights"] and PRESETS["cpu-long"].options["variational_dropout"]
+    assert (config["tie_weights"], config["variational_dropout"], config["embedding_size"]) == (False, False, 4)
+    untied = with_preset("cpu-long", {"tie_weights": False, "hidden": 8})
+    assert untied["embedding_size"] == PRESETS["cpu-long"].options["embedding_size"]  # untied: the recipe's width
+
+
 def test_a_tied_preset_with_another_embedding_width_is_refused_by_name():
     result = invoke("train", "--preset", "cpu-long", "--hidden", 16, "--embedding-size", 8, "--steps", 1)
     assert result.exit_code == 2
