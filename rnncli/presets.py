@@ -52,6 +52,6 @@ def with_preset(name, given, set_elsewhere=()):
     A recipe that ties the embedding to the output layer keeps it as wide as a ``hidden`` given without an
     ``embedding_size``, unless ``given`` unties them."""
     recipe = {field: value for field, value in preset_options(name).items() if field not in set_elsewhere}
-    if {**recipe, **given}.get("tie_weights") and "hidden" in given:
+    if recipe.get("tie_weights") and given.get("tie_weights", True) and "hidden" in given:
         recipe["embedding_size"] = given["hidden"]
     return {**recipe, **given}

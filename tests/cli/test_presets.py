@@ -57,6 +57,9 @@ def test_a_tied_recipe_s_embedding_follows_the_given_width():
     assert with_preset("cpu-long", {"hidden": 512, "embedding_size": 128})["embedding_size"] == 128  # given wins
     assert with_preset("cpu-long", {})["embedding_size"] == PRESETS["cpu-long"].options["hidden"]
     assert "embedding_size" not in with_preset("cpu-short", {"hidden": 64})  # untied: no embedding appears
+    # a tie given on the command line, not by the recipe, still needs its --embedding-size (TrainConfig.check)
+    assert "embedding_size" not in with_preset("cpu-short", {"tie_weights": True, "hidden": 64})
+    assert "embedding_size" not in with_preset(None, {"tie_weights": True, "hidden": 64})
 
 
 def test_the_command_line_turns_off_what_a_preset_turns_on(tmp_path):
