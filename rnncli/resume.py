@@ -53,6 +53,21 @@ def _option(name):
     return "--" + name.replace("_", "-")
 
 
+def option_text(name, value):
+    """Option ``name`` set to ``value`` as the command line writes it: ``--name value``, a flag ``--name`` or
+    ``--no-name``."""
+    if isinstance(value, bool):
+        return _option(name) if value else "--no-" + _option(name)[2:]
+    return f"{_option(name)} {value}"
+
+
+def applied_text(changed):
+    """The line that reports ``Resumption.changed``: ``applied: --lr 1.0 -> 0.5, --no-variational-dropout``."""
+    return "applied: " + ", ".join(option_text(name, after) if isinstance(after, bool)
+                                   else f"{option_text(name, before)} -> {after}"
+                                   for name, (before, after) in changed.items())
+
+
 def same_corpus(saved, given):
     """Whether ``--corpus given`` names the corpus saved as ``saved`` (a local path is compared resolved)."""
     return given == saved or (Path(given).exists() and str(Path(given).resolve()) == saved)
@@ -74,8 +89,8 @@ class Resumption:
 def apply_options(saved, given):
     """The ``Resumption`` of ``saved`` (the run's ``TrainConfig``) under ``given`` (``{field: value}`` of the
     options given again); raises ``UsageProblem`` naming every option that may not change."""
-    refused = [f"{_option(name)} {value} differs from the run's {getattr(saved, name)} ({_why_fixed(name)})"
-               for name, value in given.items()
+    refused = [f"{option_text(name, value)} differs from the run's {_saved_text(name, getattr(saved, name))} "
+               f"({_why_fixed(name)})" for name, value in given.items()
                if name not in APPLIED and not _unchanged(saved, name, value)]
     refused += [f"{_option(name)} {given[name]} on a run trained without dropout (its checkpoint holds no dropout "
                 "generator to continue)" for name in ("dropout", "input_dropout")
@@ -86,6 +101,10 @@ def apply_options(saved, given):
                if name in APPLIED and getattr(saved, name) != value}
     config = dataclasses.replace(saved, **{name: after for name, (_, after) in changed.items()})
     return Resumption(config, changed)
+
+
+def _saved_text(name, value):
+    return option_text(name, value) if isinstance(value, bool) else value
 
 
 def _unchanged(saved, name, value):

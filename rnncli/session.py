@@ -18,7 +18,7 @@ from rnncli.data.corpus import load_corpus
 from rnncli.data.sources import STDIN, fingerprint, is_local, read_stdin
 from rnncli.data.spec import CorpusSpec
 from rnncli.errors import UsageProblem
-from rnncli.resume import apply_options, record
+from rnncli.resume import applied_text, apply_options, record
 from rnncli.run_dir import RunDirectory, default_run_path
 
 
@@ -68,8 +68,7 @@ def train_resumed(run_dir, given, console, strategy_options):
                               fresh_optimizer=resumption.new_optimizer)
             worker_run.save_config(record(resumption, trainer.step))  # the resume was valid: now it is on disk
             if resumption.changed:
-                console.print("applied: " + ", ".join(f"--{name.replace('_', '-')} {before} -> {after}"
-                                                      for name, (before, after) in resumption.changed.items()))
+                console.print(applied_text(resumption.changed))
             return _summary(trainer.run_training(), trainer.config)
 
 
