@@ -53,6 +53,8 @@ class TrainConfig(StackOptions, CorpusSpec):
     decay_steps: int = 5000
     patience: int = 2
     weight_decay: float = 0.0
+    #: M of ``rnncli.weight_average`` (0: off)
+    average_weights: float = 0.0
     clip_norm: float = 1.25
     norm_stabilizer: float = 0.0
     momentum: float = 0.9

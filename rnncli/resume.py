@@ -2,8 +2,8 @@
 
 Applied (``APPLIED``): the budget, the optimisation and the settings of its schedule, the cadence of reports
 and checkpoints, what non-finite steps do, the dropout rate and kind, how the loop is unrolled, where layers
-run, and the download cache and its stall timeout. None of them changes the shape of the weights, the saved
-state, what the checkpoint holds or the ids the run trains on.
+run, the download cache and its stall timeout, and the momentum of the weight average. None of them changes the
+shape of the weights, the saved state, what the checkpoint holds or the ids the run trains on.
 
 A new ``--lr`` is the base rate of the same schedule; with the staircase, whose count of steps goes on from
 the run's:
@@ -13,9 +13,10 @@ with fresh slots (moments), keeping the step count and so the schedule.
 
 Refused: everything else, with the option, both values and why: the architecture and the data (they fix the
 weights' shapes and the training ids), the options that only shape a new run's initial weights (``seed``,
-``init``, ``orthogonal_scale``, ``forget_bias``) and those that decide which random generators and schedule
-state the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``, and a
-``dropout`` or ``input_dropout`` above 0 for a run that drew no dropout masks).
+``init``, ``orthogonal_scale``, ``forget_bias``) and those that decide which random generators, schedule state
+and models the checkpoint holds (``schedule``, ``state_dropout``, ``weight_drop``, ``embedding_dropout``, a
+``dropout`` or ``input_dropout`` above 0 for a run that drew no dropout masks, and an ``average_weights`` that
+turns the average on or off; another non-zero one applies).
 """
 
 import dataclasses
@@ -29,7 +30,7 @@ APPLIED = ("steps", "max_seconds", "lr", "decay_rate", "decay_steps", "warmup_st
            "clip_norm", "momentum", "optimizer", "log_every", "eval_every", "sample_every", "checkpoint_every",
            "keep_checkpoints", "on_nan", "max_bad_steps", "max_rollbacks", "max_corpus_bytes", "reset_state_every",
            "dropout", "input_dropout", "variational_dropout", "unroll_mode", "steps_per_call", "layer_devices",
-           "data_dir", "stall_timeout")
+           "data_dir", "stall_timeout", "average_weights")
 
 #: Why each option outside ``APPLIED`` cannot change, by the kind of thing it decides.
 _DATA = ("corpus", "valid_size", "test_size", "valid_position", "encoding", "normalize", "level", "vocab_size",
@@ -95,6 +96,11 @@ def apply_options(saved, given):
     refused += [f"{_option(name)} {given[name]} on a run trained without dropout (its checkpoint holds no dropout "
                 "generator to continue)" for name in ("dropout", "input_dropout")
                 if given.get(name) and not saved.draws_masks]
+    averaging = given.get("average_weights", saved.average_weights)
+    if bool(averaging) != bool(saved.average_weights):
+        refused.append(f"--average-weights {averaging} on a run trained "
+                       + (f"with --average-weights {saved.average_weights} (its checkpoint's model is the average)"
+                          if saved.average_weights else "without a weight average (its checkpoint holds none)"))
     if refused:
         raise UsageProblem("; ".join(refused) + ". Start a new run to change them")
     changed = {name: [getattr(saved, name), value] for name, value in given.items()

@@ -12,11 +12,12 @@ A step whose loss or gradient norm is not finite applies no update and zeroes th
 counted (``bad_steps`` in the metrics), and ``max_bad_steps`` of them in a row stop the run or roll it back
 to the last good checkpoint at half the learning rate (``on_nan``), at most ``max_rollbacks`` times.
 
-Everything the loop needs to continue exactly lives in the checkpoint: weights, optimiser slots and
-iterations (hence the learning rate), the step counter, the saved states, the model's dropout generators, the
-plateau schedule's record and the losses since the last log (``LossWindow``); window k is a pure function of k. A resume or a rollback to
-step S begins a new session of the metrics log, which supersedes what was recorded for steps S and later
-(``rnncli.metrics_log``), and of ``samples.txt``, which gets a line saying so.
+Everything the loop needs to continue exactly lives in the checkpoint: weights (and their average, with
+``--average-weights``: ``rnncli.weight_average``), optimiser slots and iterations (hence the learning rate), the
+step counter, the saved states, the model's dropout generators, the plateau schedule's record and the losses since
+the last log (``LossWindow``); window k is a pure function of k. A resume or a rollback to step S begins a new
+session of the metrics log, which supersedes what was recorded for steps S and later (``rnncli.metrics_log``), and
+of ``samples.txt``, which gets a line saying so.
 """
 
 import contextlib
@@ -43,6 +44,7 @@ from rnncli.sample import Sampler
 from rnncli.steps_per_call import StepsPerCall, steps_in_call
 from rnncli.stop_signals import StopRequested, StopSignals
 from rnncli.tensorflow_quiet import tf
+from rnncli.weight_average import WeightAverage, checkpointed_models
 
 
 def saved_state_variables(model, batch_size):
@@ -52,10 +54,11 @@ def saved_state_variables(model, batch_size):
 
 
 def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None, strategy=None,
-                    norm_stabilizer_beta=0.0, jit_compile=None):
+                    norm_stabilizer_beta=0.0, jit_compile=None, average=None):
     """A ``tf.function`` taking window ids ``[B, T+1]`` and returning ``(loss, gradient_norm, applied,
     norm_stabilizer)``: it minimises the cross-entropy ``loss`` plus the norm stabiliser (0 when
-    ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on).
+    ``norm_stabilizer_beta`` is), and reports them apart. The model runs in training mode (dropout on). An
+    applied update also updates ``average`` (a ``rnncli.weight_average.WeightAverage``), if any.
 
     Under a ``tf.distribute`` strategy with R replicas, replica r takes batch rows ``[r B/R, (r+1) B/R)``
     and their saved states; its loss is scaled by the global ``B T`` (its stabiliser, a mean over its rows,
@@ -106,6 +109,8 @@ def make_train_step(model, optimizer, saved_states, clip_norm, step_counter=None
 
         def update():
             strategy.run(apply, args=(gradients,))
+            if average is not None:
+                average.update(optimizer.iterations)
             gathered = tf.nest.map_structure(lambda s: strategy.gather(s, axis=0), final_states)
             tf.nest.map_structure(lambda v, s: v.assign(s), saved_states, gathered)
             return tf.constant(True)
@@ -204,25 +209,30 @@ class Trainer:
         with strategy.scope():
             self.model = build_model(config, len(self.vocabulary))
             self.optimizer, self.schedule = make_optimizer(config, self.model.trainable_variables)
+            average = (WeightAverage(self.model, build_model(config, len(self.vocabulary)), config.average_weights)
+                       if config.average_weights else None)
             self.saved_states = saved_state_variables(self.model, config.batch_size)
             self.step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         if not resume:
             self._save_data_options(spec)
         self.window = LossWindow()
         self.plateau = Plateau(self.schedule, config.patience) if config.schedule == "plateau" else None
-        self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, step=self.step_counter,
+        self.models = checkpointed_models(self.model, average)
+        self.checkpoint = tf.train.Checkpoint(**self.models, optimizer=self.optimizer, step=self.step_counter,
                                               lr_scale=self.schedule.scale, saved_states=self.saved_states,
                                               loss_window=self.window.state, **self._schedule_state())
         self.manager = self._checkpoint_manager()
         self.best = BestCheckpoint(self.checkpoint, run)
         self.train_step = make_train_step(self.model, self.optimizer, self.saved_states, config.clip_norm,
-                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer)
+                                          self.step_counter, strategy, norm_stabilizer_beta=config.norm_stabilizer,
+                                          average=average)
         window_spec = tf.TensorSpec([None, config.batch_size, config.unroll + 1], self.batches.ids.dtype)
         self.repeated_step = make_repeated_step(self.train_step, self.schedule.progress, window_spec)
         self.steps_per_call = StepsPerCall(
             config.steps_per_call, timed=not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy))
-        self.evaluator = Evaluator(self.model, config.eval_batch_size)
-        self.sampler = Sampler(self.model)
+        evaluated = self.models["model"]  # the average, if any
+        self.evaluator = Evaluator(evaluated, config.eval_batch_size)
+        self.sampler = Sampler(evaluated)
         self.signals = StopSignals()
         self.bad_steps = 0
         self.rollbacks = 0
@@ -232,7 +242,7 @@ class Trainer:
         if resume:
             restored = self.checkpoint
             if fresh_optimizer:
-                restored = tf.train.Checkpoint(model=self.model, step=self.step_counter, lr_scale=self.schedule.scale,
+                restored = tf.train.Checkpoint(**self.models, step=self.step_counter, lr_scale=self.schedule.scale,
                                                saved_states=self.saved_states, loss_window=self.window.state,
                                                optimizer=tf.train.Checkpoint(_iterations=self.optimizer.iterations),
                                                **self._schedule_state())
@@ -322,7 +332,8 @@ class Trainer:
         tf.nest.map_structure(lambda v: v.assign(tf.zeros_like(v)), self.saved_states)
 
     def run_training(self):
-        """Train to ``config.steps``; returns the summary of the last log and evaluation."""
+        """Train to ``config.steps``; returns the summary of the last log and evaluation (of the weight average,
+        if any) and the ``parameter_checksum`` of the trained weights."""
         c = self.config
         self.announce()
         chars_per_step = c.batch_size * c.unroll

@@ -9,7 +9,8 @@ from rnncli.config import TrainConfig
 from rnncli.errors import UsageProblem
 from rnncli.resume import APPLIED, applied_text, apply_options, record
 
-SAVED = TrainConfig(corpus="/data/corpus.txt", hidden=64, lr=10.0, optimizer="sgd", valid_size=500, dropout=0.1)
+SAVED = TrainConfig(corpus="/data/corpus.txt", hidden=64, lr=10.0, optimizer="sgd", valid_size=500, dropout=0.1,
+                    average_weights=0.99)
 
 #: A value other than the saved one for every applied option.
 NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, "decay_steps": 100,
@@ -18,7 +19,7 @@ NEW_VALUES = {"steps": 9000, "max_seconds": 60.0, "lr": 0.5, "decay_rate": 0.5, 
               "max_bad_steps": 3, "max_rollbacks": 2, "max_corpus_bytes": 10**6, "reset_state_every": 20,
               "dropout": 0.25, "unroll_mode": "window", "layer_devices": [0], "data_dir": "/cache", "stall_timeout": 5.0,
               "warmup_steps": 100, "patience": 4, "weight_decay": 0.1, "variational_dropout": True,
-              "steps_per_call": 8, "input_dropout": 0.0}
+              "steps_per_call": 8, "input_dropout": 0.0, "average_weights": 0.999}
 
 
 def test_every_applied_option_is_applied_and_recorded_with_its_old_value():
@@ -104,6 +105,14 @@ def test_dropout_cannot_be_switched_on_for_a_run_trained_without_it():
     assert apply_options(dropped, {"dropout": 0.1}).config.dropout == 0.1
     assert apply_options(dropped, {"dropout": 0.0}).config.dropout == 0.0
     assert apply_options(dropped, {"input_dropout": 0.2}).config.input_dropout == 0.2
+
+
+def test_the_weight_average_cannot_be_switched_on_or_off():
+    with pytest.raises(UsageProblem, match=r"--average-weights 0.0 on a run trained with --average-weights 0.99 "
+                                           r"\(its checkpoint's model is the average\)"):
+        apply_options(SAVED, {"average_weights": 0.0})
+    with pytest.raises(UsageProblem, match=r"--average-weights 0.9 on a run trained without a weight average"):
+        apply_options(dataclasses.replace(SAVED, average_weights=0.0), {"average_weights": 0.9})
 
 
 def test_dropout_may_be_switched_on_where_the_run_draws_masks_already():

@@ -91,15 +91,18 @@ def resume_from_the_middle(whole, interrupted):
 
 
 def test_a_run_resumed_mid_cosine_ends_with_the_weights_and_rates_of_the_uninterrupted_run(tmp_path, small_corpus):
-    """Every regulariser on: their masks, drawn from generators in the checkpoint, are drawn again alike."""
+    """Every regulariser on: their masks, drawn from generators in the checkpoint, are drawn again alike; the
+    weight average goes on from the checkpoint's."""
     trainer = new_trainer(tmp_path / "whole", small_corpus, steps=12, optimizer="adam", lr=0.3, checkpoint_every=6,
                           warmup_steps=3, weight_decay=0.1, dropout=0.3, variational_dropout=True, state_dropout=0.2,
-                          weight_drop=0.2, embedding_dropout=0.1)
+                          weight_drop=0.2, embedding_dropout=0.1, average_weights=0.5)
     trainer.run_training()
     resumed = resume_from_the_middle(tmp_path / "whole", tmp_path / "interrupted")
     resumed.run_training()
-    for weight, expected in zip(resumed.model.trainable_variables, trainer.model.trainable_variables):
-        np.testing.assert_array_equal(weight.numpy(), expected.numpy())
+    for model in ("model", "trained_model"):
+        for weight, expected in zip(resumed.models[model].trainable_variables,
+                                    trainer.models[model].trainable_variables):
+            np.testing.assert_array_equal(weight.numpy(), expected.numpy())
     assert logged_rates(tmp_path / "interrupted") == logged_rates(tmp_path / "whole")
 
 

@@ -81,7 +81,8 @@ def weights(folder):
 
 def test_calls_of_six_steps_train_exactly_as_one_step_per_call(tmp_path, small_corpus):
     options = ["--steps", 37, "--optimizer", "adam", "--lr", 0.01, "--dropout", 0.2, "--variational-dropout",
-               "--reset-state-every", 13, "--log-every", 10, "--eval-every", 20, "--checkpoint-every", 15]
+               "--reset-state-every", 13, "--log-every", 10, "--eval-every", 20, "--checkpoint-every", 15,
+               "--average-weights", 0.9]
     (one, reference), (several, records) = (train(tmp_path / f"run{k}", small_corpus, k, *options) for k in (1, 6))
     assert one.exit_code == 0, one.output
     assert several.exit_code == 0, several.output

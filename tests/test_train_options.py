@@ -29,11 +29,14 @@ def new_trainer(path, corpus, **options):
 
 
 def resumed_trainer(path, **changes):
+    """The run in ``path`` resumed with ``changes`` to its config; another ``optimizer`` starts with fresh slots, as
+    on the command line."""
     run = RunDirectory.open(path)
     config = run.config()
+    fresh_optimizer = changes.get("optimizer", config.optimizer) != config.optimizer
     for name, value in changes.items():
         setattr(config, name, value)
-    return train.Trainer(config, run, Console(file=io.StringIO()), resume=True)
+    return train.Trainer(config, run, Console(file=io.StringIO()), resume=True, fresh_optimizer=fresh_optimizer)
 
 
 def metrics(path):

@@ -233,6 +233,10 @@ RUN_OPTIONS = [
                   "rate.", OPTIMISATION, POSITIVE),
     config_option("weight_decay", "Decoupled weight decay (AdamW's): every matrix shrinks by lr * this after each "
                   "update (0: off).", OPTIMISATION, NON_NEGATIVE_FLOAT),
+    config_option("average_weights", "Polyak averaging: keep a <- M_n * a + (1 - M_n) * weights after the n-th "
+                  "update, M_n = min(M, (1 + n) / (10 + n)), about the last 1 / (1 - M) updates, and evaluate, sample, "
+                  "checkpoint and export that average (0: off).",
+                  OPTIMISATION, RATE, metavar="M"),
     config_option("clip_norm", "Global-norm gradient clipping.", OPTIMISATION, POSITIVE_FLOAT),
     config_option("momentum", "Momentum of --optimizer momentum.", OPTIMISATION, FRACTION),
     config_option("reset_state_every", "Zero the saved state every N steps (0: never, as the seed).", OPTIMISATION,
