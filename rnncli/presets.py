@@ -35,9 +35,9 @@ PRESETS = {preset.name: preset for preset in [
     Preset("cpu-30min", "budgets of about 30 minutes on a CPU: 1x640 LSTM (no peepholes) whose 640-wide embedding "
            "is also its output layer (tied), embedding dropout 0.1, input dropout 0.35 (one mask per window), "
            "variational dropout 0.35 on its output, Adam 3.5e-3 cosine over --max-seconds with decoupled weight "
-           "decay 0.1, batch 32 x 50",
+           "decay 0.1, batch 32 x 50; evaluated and saved as the average of its weights (0.999)",
            {**_TIED, "hidden": 640, "embedding_size": 640, "embedding_dropout": 0.1, "input_dropout": 0.35,
-            "dropout": 0.35, "lr": 0.0035, "weight_decay": 0.1}),
+            "dropout": 0.35, "lr": 0.0035, "weight_decay": 0.1, "average_weights": 0.999}),
 ]}
 
 
