@@ -93,14 +93,14 @@ def apply_options(saved, given):
     refused = [f"{option_text(name, value)} differs from the run's {_saved_text(name, getattr(saved, name))} "
                f"({_why_fixed(name)})" for name, value in given.items()
                if name not in APPLIED and not _unchanged(saved, name, value)]
-    refused += [f"{_option(name)} {given[name]} on a run trained without dropout (its checkpoint holds no dropout "
+    refused += [f"{option_text(name, given[name])} on a run trained without dropout (its checkpoint holds no dropout "
                 "generator to continue)" for name in ("dropout", "input_dropout")
                 if given.get(name) and not saved.draws_masks]
-    averaging = given.get("average_weights", saved.average_weights)
-    if bool(averaging) != bool(saved.average_weights):
-        refused.append(f"--average-weights {averaging} on a run trained "
-                       + (f"with --average-weights {saved.average_weights} (its checkpoint's model is the average)"
-                          if saved.average_weights else "without a weight average (its checkpoint holds none)"))
+    averaging, saved_averaging = given.get("average_weights", saved.average_weights), saved.average_weights
+    if bool(averaging) != bool(saved_averaging):
+        held = (f"with {option_text('average_weights', saved_averaging)} (its checkpoint's model is the average)"
+                if saved_averaging else "without a weight average (its checkpoint holds none)")
+        refused.append(f"{option_text('average_weights', averaging)} on a run trained {held}")
     if refused:
         raise UsageProblem("; ".join(refused) + ". Start a new run to change them")
     changed = {name: [getattr(saved, name), value] for name, value in given.items()
