@@ -206,8 +206,8 @@ def test_an_unreachable_corpus_fails_at_once_with_commands_that_work_and_leaves_
     monkeypatch.chdir(work)
     started = time.monotonic()
     result = invoke(*command)
-    assert time.monotonic() - started < 2
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert time.monotonic() - started < 10  # a hang; a retry (a pause of 1 s or more) is caught by its line below
+    assert result.exit_code == 1 and "Traceback" not in result.output and "retrying" not in result.output
     announced, error = result.output.strip().splitlines()
     assert announced.startswith("Downloading text8 (0.0 MB) from 127.0.0.1")
     assert error.startswith("Error: cannot download http://127.0.0.1:") and "refused the connection" in error
