@@ -12,6 +12,7 @@ from rich.console import Console
 from rnncli import train
 from rnncli.config import TrainConfig
 from rnncli.restore import load_trained
+from rnncli.resume import apply_options
 from rnncli.run_dir import RunDirectory
 from rnncli.tensorflow_quiet import tf
 from tests.command_line import invoke
@@ -29,14 +30,12 @@ def new_trainer(path, corpus, **options):
 
 
 def resumed_trainer(path, **changes):
-    """The run in ``path`` resumed with ``changes`` to its config; another ``optimizer`` starts with fresh slots, as
-    on the command line."""
+    """The run in ``path`` resumed with ``changes``, applied as the command line applies them
+    (``rnncli.resume.apply_options``: another ``optimizer`` starts with fresh slots)."""
     run = RunDirectory.open(path)
-    config = run.config()
-    fresh_optimizer = changes.get("optimizer", config.optimizer) != config.optimizer
-    for name, value in changes.items():
-        setattr(config, name, value)
-    return train.Trainer(config, run, Console(file=io.StringIO()), resume=True, fresh_optimizer=fresh_optimizer)
+    resumption = apply_options(run.config(), changes)
+    return train.Trainer(resumption.config, run, Console(file=io.StringIO()), resume=True,
+                         fresh_optimizer=resumption.new_optimizer)
 
 
 def metrics(path):
